@@ -1,0 +1,64 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Retention in milliseconds; -1 keeps messages forever. */
+  retentionMs: number;
+  /** Extra topic-level configuration (cleanup.policy …). */
+  config?: Record<string, string>;
+}
+
+export interface ProvisionResult {
+  created: string[];
+  existing: string[];
+}
+
+/**
+ * Creates the topics that do not exist yet and leaves the others as they are. An existing topic
+ * with fewer partitions than its spec is reported, not altered: adding partitions changes the
+ * key → partition mapping and so the ordering guarantees downstream consumers rely on.
+ */
+export async function provisionTopics(
+  admin: Admin,
+  specs: readonly TopicSpec[],
+  replicationFactor = 1,
+): Promise<ProvisionResult> {
+  const existingTopics = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existingTopics.has(spec.name));
+  if (missing.length > 0) {
+    const topics: ITopicConfig[] = missing.map((spec) => ({
+      topic: spec.name,
+      numPartitions: spec.partitions,
+      replicationFactor,
+      configEntries: Object.entries({ 'retention.ms': String(spec.retentionMs), ...spec.config }).map(
+        ([name, value]) => ({ name, value }),
+      ),
+    }));
+    // Another replica may create the same topic at the same moment; that is not an error.
+    await admin.createTopics({ topics, waitForLeaders: true }).catch((error: unknown) => {
+      if (!isTopicExistsError(error)) throw error;
+    });
+  }
+  const present = specs.filter((spec) => existingTopics.has(spec.name));
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.name) });
+    for (const topic of metadata.topics) {
+      const spec = present.find((s) => s.name === topic.name);
+      if (spec && topic.partitions.length < spec.partitions) {
+        throw new Error(
+          `topic ${topic.name} has ${topic.partitions.length} partitions but the registry asks for ${spec.partitions}; ` +
+            'increase them deliberately (it remaps keys to partitions)',
+        );
+      }
+    }
+  }
+  return { created: missing.map((s) => s.name), existing: present.map((s) => s.name) };
+}
+
+function isTopicExistsError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const withType = error as { type?: string; errors?: unknown[] };
+  if (withType.type === 'TOPIC_ALREADY_EXISTS') return true;
+  return Array.isArray(withType.errors) && withType.errors.length > 0 && withType.errors.every(isTopicExistsError);
+}
