@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'signing',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,31 @@
+import { readRequiredHeader } from './headers';
+import { VerificationFailureReason } from './verification';
+
+describe('reading request headers', () => {
+  it('finds a header case-insensitively and trims it', () => {
+    expect(readRequiredHeader({ 'x-api-key': ' key-1 ' }, 'X-API-KEY')).toEqual({ ok: true, value: 'key-1' });
+    expect(readRequiredHeader({ 'X-Api-Key': 'key-1' }, 'x-api-key')).toEqual({ ok: true, value: 'key-1' });
+  });
+
+  it('reads a fetch Headers object', () => {
+    expect(readRequiredHeader(new Headers({ 'Webhook-Id': 'msg_1' }), 'webhook-id')).toEqual({ ok: true, value: 'msg_1' });
+    expect(readRequiredHeader(new Headers(), 'webhook-id')).toMatchObject({ reason: VerificationFailureReason.MissingHeader });
+  });
+
+  it('reports an absent or empty header as missing', () => {
+    expect(readRequiredHeader({}, 'X-API-KEY')).toMatchObject({ ok: false, reason: VerificationFailureReason.MissingHeader });
+    expect(readRequiredHeader({ 'x-api-key': '  ' }, 'X-API-KEY')).toMatchObject({ reason: VerificationFailureReason.MissingHeader });
+    expect(readRequiredHeader({ 'x-api-key': undefined }, 'X-API-KEY')).toMatchObject({ reason: VerificationFailureReason.MissingHeader });
+    expect(readRequiredHeader({ 'x-api-key': [] }, 'X-API-KEY')).toMatchObject({ reason: VerificationFailureReason.MissingHeader });
+  });
+
+  it('refuses a header sent more than once', () => {
+    expect(readRequiredHeader({ 'x-api-key': ['a', 'b'] }, 'X-API-KEY')).toMatchObject({
+      reason: VerificationFailureReason.MalformedHeader,
+    });
+    expect(readRequiredHeader({ 'x-api-key': 'a', 'X-API-KEY': 'b' }, 'X-API-KEY')).toMatchObject({
+      reason: VerificationFailureReason.MalformedHeader,
+    });
+    expect(readRequiredHeader({ 'x-api-key': ['only'] }, 'X-API-KEY')).toEqual({ ok: true, value: 'only' });
+  });
+});
