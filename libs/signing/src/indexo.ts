@@ -26,13 +26,14 @@ export const INDEXO_HEADERS = {
   clientCertificate: 'x-clientcert',
 } as const;
 
-export interface IndexoRequestHeaders {
+// A type alias, not an interface, so it is assignable to header records (fetch, undici, Node).
+export type IndexoRequestHeaders = {
   'Ocp-Apim-Subscription-Key': string;
   'X-Request-ID': string;
   'PSU-ID': string;
   'PSU-IP-Address': string;
   'x-clientcert': string;
-}
+};
 
 /** A parsed QWAC certificate and its `x-clientcert` header form. */
 export interface QwacCertificate {

@@ -44,12 +44,13 @@ export const INDX_HEADERS = {
   nonce: 'X-API-NONCE',
 } as const;
 
-export interface IndxSignedHeaders {
+// A type alias, not an interface, so it is assignable to header records (fetch, undici, Node).
+export type IndxSignedHeaders = {
   'X-API-KEY': string;
   'X-API-SIGNATURE': string;
   'X-API-TIMESTAMP': string;
   'X-API-NONCE': string;
-}
+};
 
 export interface IndxRequestParts {
   method: string;

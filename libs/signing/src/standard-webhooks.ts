@@ -28,11 +28,12 @@ export const STANDARD_WEBHOOK_DEFAULT_TOLERANCE_SECONDS = 300;
 const SIGNATURE_VERSION = 'v1';
 const MAX_TIMESTAMP_DIGITS = 12;
 
-export interface StandardWebhookHeaders {
+// A type alias, not an interface, so it is assignable to header records (fetch, undici, Node).
+export type StandardWebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 export interface StandardWebhookMessage {
   id: string;
