@@ -1,27 +1,28 @@
-// Jest global setup and teardown of every project. Jest loads these outside its module resolver,
-// so SWC's register hook compiles the TypeScript and resolves the workspace path aliases here.
-// Under `npm test` the run is provisioned once by run-all.ts and this does nothing;
-// `nx test <project>` on its own provisions (and afterwards cleans up) here.
+// Jest global setup and teardown of every project. Under `npm test` the run is provisioned once
+// by run-all.ts and these do nothing; `nx test <project>` on its own provisions (and afterwards
+// cleans up) here, through provision-cli.ts in a child process (Jest's module loading for global
+// setup does not resolve the workspace's path aliases).
 'use strict';
+const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
-function load() {
-  process.env.SWC_NODE_PROJECT ??= path.join(__dirname, '..', '..', 'tsconfig.runtime.json');
-  require('@swc-node/register');
-  return require('./provision.ts');
-}
-
-const log = (line) => console.log(`[finmesh test] ${line}`);
+const ROOT = path.join(__dirname, '..', '..', '..');
+const CLI = [path.join(ROOT, 'tools', 'run-ts.cjs'), path.join(__dirname, 'provision-cli.ts')];
 
 async function globalSetup() {
   if (process.env.FINMESH_TEST_RUN_ID) return;
-  globalThis.__FINMESH_TEST_ENV__ = await load().provisionTestEnvironment(log);
+  const output = execFileSync(process.execPath, [...CLI, 'provision'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = JSON.parse(output.trim().split('\n').pop());
+  process.env.FINMESH_TEST_RUN_ID = env.runId;
+  process.env.KAFKA_BROKERS = env.broker.brokers;
+  process.env.FINMESH_TEST_ADMIN_DATABASE_URL = env.adminDatabaseUrl;
+  globalThis.__FINMESH_TEST_ENV__ = env;
 }
 
 async function globalTeardown() {
   const env = globalThis.__FINMESH_TEST_ENV__;
   if (!env) return;
-  await load().teardownTestEnvironment(env, log);
+  execFileSync(process.execPath, [...CLI, 'teardown', JSON.stringify(env)], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 module.exports = { globalSetup, globalTeardown };
