@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'provider-sandbox',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

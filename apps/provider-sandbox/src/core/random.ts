@@ -1,0 +1,115 @@
+/**
+ * Deterministic pseudo-random numbers: the same seed always gives the same sandbox. Each purpose
+ * (seeding INDX, live activity, fault decisions…) forks its own stream by label, so adding a draw
+ * in one place does not shift the numbers everywhere else.
+ */
+export class Random {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(readonly seed: string) {
+    [this.a, this.b, this.c, this.d] = seedState(seed);
+    // Discard the first outputs: sfc32 mixes its state in over a few rounds.
+    for (let i = 0; i < 12; i += 1) this.nextUint32();
+  }
+
+  /** A child stream, independent of this one's position. */
+  fork(label: string): Random {
+    return new Random(`${this.seed}/${label}`);
+  }
+
+  /** Uniform in [0, 2^32). sfc32 (Chris Doty-Humphrey's small fast counting generator). */
+  nextUint32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1). For probabilities and choices, never for money. */
+  next(): number {
+    return this.nextUint32() / 4_294_967_296;
+  }
+
+  /** Uniform integer in [min, max] (inclusive), for ranges within 2^32. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** Uniform bigint in [min, max] (inclusive). */
+  bigint(min: bigint, max: bigint): bigint {
+    const span = max - min + 1n;
+    let value = 0n;
+    // 64 random bits per 32 bits of span keep the modulo bias negligible.
+    const words = Math.max(2, Math.ceil(span.toString(2).length / 32) * 2);
+    for (let i = 0; i < words; i += 1) value = (value << 32n) | BigInt(this.nextUint32());
+    return min + (value % span);
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    const item = items[Math.floor(this.next() * items.length)];
+    if (item === undefined) throw new Error('cannot pick from an empty list');
+    return item;
+  }
+
+  /** Characters drawn from `alphabet`. */
+  chars(length: number, alphabet: string): string {
+    let text = '';
+    for (let i = 0; i < length; i += 1) text += alphabet[Math.floor(this.next() * alphabet.length)];
+    return text;
+  }
+
+  digits(length: number): string {
+    return this.chars(length, '0123456789');
+  }
+
+  hex(length: number): string {
+    return this.chars(length, '0123456789abcdef');
+  }
+
+  alphanumeric(length: number): string {
+    return this.chars(length, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
+  }
+
+  /** A version-4-shaped UUID from this stream. */
+  uuid(): string {
+    const hex = this.hex(32).split('');
+    hex[12] = '4';
+    hex[16] = '89ab'[this.int(0, 3)] ?? '8';
+    const h = hex.join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+}
+
+/** Four 32-bit words from a string (cyrb128), so any text works as a seed. */
+function seedState(seed: string): [number, number, number, number] {
+  let h1 = 1779033703;
+  let h2 = 3144134277;
+  let h3 = 1013904242;
+  let h4 = 2773480762;
+  for (let i = 0; i < seed.length; i += 1) {
+    const k = seed.charCodeAt(i);
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  }
+  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
+  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
+  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
+  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  h1 ^= h2 ^ h3 ^ h4;
+  h2 ^= h1;
+  h3 ^= h1;
+  h4 ^= h1;
+  return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
