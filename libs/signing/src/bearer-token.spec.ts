@@ -73,7 +73,7 @@ describe('BearerTokenProvider', () => {
     const first = jwtExpiringAt(T0 + 3_600_000, 'first');
     const second = jwtExpiringAt(T0 + 7_200_000, 'second');
     const login = scriptedLogin([first, second]);
-    const provider = new BearerTokenProvider({ login, refreshMarginMs: 120_000, now: () => now });
+    const provider = new BearerTokenProvider({ login, refreshMarginMs: 120_000, now: () => new Date(now) });
 
     expect(await provider.getToken()).toBe(first);
     now = T0 + 3_600_000 - 120_001;
@@ -87,7 +87,7 @@ describe('BearerTokenProvider', () => {
   it('shares one login among concurrent callers', async () => {
     let release: (outcome: LoginOutcome<never>) => void = () => undefined;
     const login = jest.fn(() => new Promise<LoginOutcome<never>>((resolve) => (release = resolve)));
-    const provider = new BearerTokenProvider({ login, now: () => T0 });
+    const provider = new BearerTokenProvider({ login, now: () => new Date(T0) });
     const callers = Array.from({ length: 10 }, () => provider.getToken());
     const token = jwtExpiringAt(T0 + 3_600_000);
     release({ kind: 'token', token });
@@ -101,7 +101,7 @@ describe('BearerTokenProvider', () => {
       .fn<Promise<LoginOutcome<never>>, []>()
       .mockRejectedValueOnce(new Error('login unavailable'))
       .mockResolvedValue({ kind: 'token', token });
-    const provider = new BearerTokenProvider({ login, now: () => T0 });
+    const provider = new BearerTokenProvider({ login, now: () => new Date(T0) });
     const results = await Promise.allSettled([provider.getToken(), provider.getToken()]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     expect(login).toHaveBeenCalledTimes(1);
@@ -117,7 +117,7 @@ describe('BearerTokenProvider', () => {
       login: () => Promise.resolve({ kind: 'two-factor-required', challenge }),
       twoFactorCode,
       verifyTwoFactor,
-      now: () => T0,
+      now: () => new Date(T0),
     });
     expect(await provider.getToken()).toBe(token);
     expect(twoFactorCode).toHaveBeenCalledWith(challenge);
@@ -134,17 +134,17 @@ describe('BearerTokenProvider', () => {
 
   it('refuses a token that has expired on arrival or is not a bearer token, without echoing it', async () => {
     const expired = jwtExpiringAt(T0 - 1000);
-    const expiredProvider = new BearerTokenProvider({ login: scriptedLogin([expired]), now: () => T0 });
+    const expiredProvider = new BearerTokenProvider({ login: scriptedLogin([expired]), now: () => new Date(T0) });
     await expect(expiredProvider.getToken()).rejects.toMatchObject({ code: 'expired_on_arrival' });
     await expect(expiredProvider.getToken()).rejects.not.toThrow(expired);
-    const garbage = new BearerTokenProvider({ login: scriptedLogin(['not a token']), now: () => T0 });
+    const garbage = new BearerTokenProvider({ login: scriptedLogin(['not a token']), now: () => new Date(T0) });
     await expect(garbage.getToken()).rejects.toMatchObject({ code: 'invalid_token' });
   });
 
   it('uses a token shorter-lived than the margin for half its life instead of logging in on every call', async () => {
     let now = T0;
     const login = scriptedLogin([jwtExpiringAt(T0 + 30_000, 'a'), jwtExpiringAt(T0 + 60_000, 'b')]);
-    const provider = new BearerTokenProvider({ login, refreshMarginMs: 60_000, now: () => now });
+    const provider = new BearerTokenProvider({ login, refreshMarginMs: 60_000, now: () => new Date(now) });
     await provider.getToken();
     now = T0 + 14_999;
     await provider.getToken();
@@ -157,7 +157,7 @@ describe('BearerTokenProvider', () => {
   it('keeps a token without a readable exp until it is invalidated', async () => {
     let now = T0;
     const login = scriptedLogin(['opaque-1', 'opaque-2']);
-    const provider = new BearerTokenProvider({ login, now: () => now });
+    const provider = new BearerTokenProvider({ login, now: () => new Date(now) });
     expect(await provider.getToken()).toBe('opaque-1');
     now += 86_400_000;
     expect(await provider.getToken()).toBe('opaque-1');
@@ -167,7 +167,7 @@ describe('BearerTokenProvider', () => {
 
   it('ignores the invalidation of a token that was already replaced', async () => {
     const login = scriptedLogin(['opaque-1', 'opaque-2', 'opaque-3']);
-    const provider = new BearerTokenProvider({ login, now: () => T0 });
+    const provider = new BearerTokenProvider({ login, now: () => new Date(T0) });
     await provider.getToken();
     provider.invalidate('opaque-1');
     expect(await provider.getToken()).toBe('opaque-2');
@@ -178,7 +178,7 @@ describe('BearerTokenProvider', () => {
 
   it('on a 401 drops the token, logs in again and retries once', async () => {
     const login = scriptedLogin(['opaque-1', 'opaque-2', 'opaque-3']);
-    const provider = new BearerTokenProvider({ login, now: () => T0 });
+    const provider = new BearerTokenProvider({ login, now: () => new Date(T0) });
     const sent: string[] = [];
     const response = await provider.send((token) => {
       sent.push(token);
@@ -197,7 +197,7 @@ describe('BearerTokenProvider', () => {
 
   it('lets concurrent 401s share one new login', async () => {
     const login = scriptedLogin(['opaque-1', 'opaque-2', 'opaque-3']);
-    const provider = new BearerTokenProvider({ login, now: () => T0 });
+    const provider = new BearerTokenProvider({ login, now: () => new Date(T0) });
     await provider.getToken();
     const request = (token: string) => Promise.resolve({ status: token === 'opaque-1' ? 401 : 200, token });
     const responses = await Promise.all([provider.send(request), provider.send(request), provider.send(request)]);

@@ -68,7 +68,7 @@ export interface BearerTokenProviderOptions<TChallenge> {
   twoFactorCode?: (challenge: TChallenge) => Promise<string>;
   /** Log in again this long before the token expires. Default 60 s. */
   refreshMarginMs?: number;
-  now?: () => number;
+  now?: () => Date;
 }
 
 export type BearerTokenErrorCode = 'two_factor_not_configured' | 'invalid_token' | 'expired_on_arrival';
@@ -94,16 +94,12 @@ interface CachedToken {
 export class BearerTokenProvider<TChallenge = unknown> {
   private cached: CachedToken | undefined;
   private inflight: Promise<CachedToken> | undefined;
-  private readonly now: () => number;
-
-  constructor(private readonly options: BearerTokenProviderOptions<TChallenge>) {
-    this.now = options.now ?? Date.now;
-  }
+  constructor(private readonly options: BearerTokenProviderOptions<TChallenge>) {}
 
   /** A token valid for at least the refresh margin; concurrent callers share one login. */
   async getToken(): Promise<string> {
     const cached = this.cached;
-    if (cached !== undefined && this.now() < cached.refreshAt) return cached.value;
+    if (cached !== undefined && this.nowMs() < cached.refreshAt) return cached.value;
     this.inflight ??= this.obtain().finally(() => {
       this.inflight = undefined;
     });
@@ -130,13 +126,17 @@ export class BearerTokenProvider<TChallenge = unknown> {
     return request(await this.getToken());
   }
 
+  private nowMs(): number {
+    return (this.options.now?.() ?? new Date()).getTime();
+  }
+
   private async obtain(): Promise<CachedToken> {
     const outcome = await this.options.login();
     const token = outcome.kind === 'token' ? outcome.token : await this.completeTwoFactor(outcome.challenge);
     if (!BEARER_TOKEN_FORMAT.test(token)) {
       throw new BearerTokenError('invalid_token', 'the login returned something that is not a bearer token');
     }
-    const obtainedAt = this.now();
+    const obtainedAt = this.nowMs();
     const expiresAt = decodeJwtExpiry(token)?.getTime();
     let refreshAt = Number.POSITIVE_INFINITY;
     if (expiresAt !== undefined) {

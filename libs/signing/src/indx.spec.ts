@@ -56,6 +56,24 @@ describe('INDX canonical string', () => {
 });
 
 describe('signIndxRequest', () => {
+  it('reproduces the reference vector published in docs/signing.md (checked there with openssl)', () => {
+    const headers = signIndxRequest(
+      {
+        method: 'POST',
+        pathWithQuery: '/v1/transfers?dry_run=false',
+        body: '{"from_account":"acc_1","to_account":"acc_2","amount":"100.00","currency":"USD"}',
+      },
+      { apiKey: 'indx-doc-key', apiSecret: 'indx-doc-secret' },
+      { now: new Date(1748779200 * 1000), nonce: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' },
+    );
+    expect(headers).toEqual({
+      'X-API-KEY': 'indx-doc-key',
+      'X-API-SIGNATURE': '7d40371fdf785b56fd6416f56289b1ae9921101591e6727732b928d75837c32c',
+      'X-API-TIMESTAMP': '1748779200',
+      'X-API-NONCE': '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    });
+  });
+
   it('sends the four headers: key, hex HMAC-SHA256 of the canonical string, Unix seconds and the nonce', () => {
     const headers = signIndxRequest(
       { method: 'GET', pathWithQuery: '/v1/accounts?limit=10' },
