@@ -19,3 +19,5 @@ export type { KafkaBatchServerOptions } from './nest/kafka-batch.server';
 export { provisionTopics } from './topic-provisioning';
 export type { ProvisionResult, TopicSpec } from './topic-provisioning';
 export { isTransientError, TransientError } from './transient-errors';
+export { createIdempotentProducer, EventPublisher } from './event-publisher';
+export type { EventPublisherOptions, PublishContext } from './event-publisher';
