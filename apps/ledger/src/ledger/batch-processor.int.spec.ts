@@ -58,11 +58,10 @@ describe('LedgerBatchProcessor against the real PostgreSQL', () => {
   });
 
   it('skips duplicates within a batch, across batches and in a replayed batch', async () => {
-    const events = [
-      transactionEvent('acc-dup', 'tx-a', '10.00', '2026-01-02T10:00:00Z'),
-      transactionEvent('acc-dup', 'tx-b', '20.00', '2026-01-02T11:00:00Z'),
-    ];
-    const first = await processor.process([recordOf(events[0]!), recordOf(events[1]!), recordOf(events[0]!)]);
+    const txA = transactionEvent('acc-dup', 'tx-a', '10.00', '2026-01-02T10:00:00Z');
+    const txB = transactionEvent('acc-dup', 'tx-b', '20.00', '2026-01-02T11:00:00Z');
+    const events = [txA, txB];
+    const first = await processor.process([recordOf(txA), recordOf(txB), recordOf(txA)]);
     expect(first).toMatchObject({ applied: 2, duplicates: 1 });
     const before = await ledgerFingerprint(pool);
     const replay = await processor.process(events.map((event) => recordOf(event)));

@@ -13,6 +13,7 @@ import {
 } from './ledger-store';
 import {
   accountsNeededBy,
+  accountsOfPayment,
   balanceCheckpoints,
   PostingEngine,
   transactionBusinessKey,
@@ -113,13 +114,17 @@ export class LedgerBatchProcessor {
   }
 
   private async snapshotFor(client: Parameters<typeof prepareAccounts>[0], events: readonly FinmeshEvent[]): Promise<LedgerSnapshot> {
-    const accounts = await prepareAccounts(client, events.flatMap(accountsNeededBy));
+    // Lock order, the same in every batch: payments, then accounts (by id).
     const paymentKeys = events.flatMap((event) => {
       if (event.type === 'payment.status_changed') return [event.payment.key];
       if (event.type === 'transaction.posted' && event.payment) return [event.payment.key];
       return [];
     });
     const payments = await lockPayments(client, paymentKeys);
+    const accounts = await prepareAccounts(client, [
+      ...events.flatMap(accountsNeededBy),
+      ...[...payments.values()].flatMap(accountsOfPayment),
+    ]);
     const bookedTransactionKeys = await findBookedTransactions(
       client,
       events.flatMap((event) => (event.type === 'transaction.posted' && event.data.status === 'booked' ? [transactionBusinessKey(event)] : [])),

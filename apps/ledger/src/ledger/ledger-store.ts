@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { PaymentStatus } from '@finmesh/schemas';
+import type { PaymentStatus, Provider } from '@finmesh/schemas';
 import { accountSpecKey, hasRunningBalance, type LedgerAccountSpec } from './addresses';
 import type {
   AccountState,
@@ -115,7 +115,7 @@ export async function prepareAccounts(client: PoolClient, specs: readonly Ledger
 
 interface PaymentRow {
   payment_key: string;
-  provider: string;
+  provider: Provider;
   provider_payment_id: string;
   account_key: string;
   asset: string;

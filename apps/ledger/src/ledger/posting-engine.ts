@@ -1,4 +1,5 @@
 import {
+  accountRef,
   createEvent,
   decideTransition,
   isTerminalPaymentStatus,
@@ -9,6 +10,7 @@ import {
   type LedgerDiscrepancyEvent,
   type PaymentStatus,
   type PaymentStatusChangedEvent,
+  type Provider,
   type TransactionPostedEvent,
   type TransitionDecision,
 } from '@finmesh/schemas';
@@ -34,7 +36,7 @@ export type HoldState = 'none' | 'held' | 'released';
 
 export interface PaymentState {
   key: string;
-  provider: string;
+  provider: Provider;
   providerPaymentId: string;
   accountKey: string;
   asset: string;
@@ -112,7 +114,6 @@ export function accountsNeededBy(event: FinmeshEvent): LedgerAccountSpec[] {
         LedgerAccounts.fees(event.provider, asset),
         LedgerAccounts.openingEquity(event.provider, asset),
       ];
-      if (event.payment) specs.push(LedgerAccounts.holds(event.account, asset), LedgerAccounts.inFlight(event.provider, asset));
       return specs;
     }
     case 'balance.updated':
@@ -247,7 +248,7 @@ export class PostingEngine {
     payment.settledByJournal = { draft: journalIndex };
     payment.settledTransactionId = event.data.providerTransactionId;
     payment.changed = true;
-    if (payment.holdState === 'held') this.releaseHold(payment, event.id, new Date(event.data.bookedAt ?? event.occurredAt), event);
+    if (payment.holdState === 'held') this.releaseHold(payment, event.id, new Date(event.data.bookedAt ?? event.occurredAt));
   }
 
   private applyBalance(event: BalanceUpdatedEvent): void {
@@ -348,61 +349,59 @@ export class PostingEngine {
 
     const failed = isTerminalPaymentStatus(incoming) && incoming !== 'settled';
     if (failed) {
-      if (payment.holdState === 'held') this.releaseHold(payment, event.id, new Date(event.occurredAt), event);
+      if (payment.holdState === 'held') this.releaseHold(payment, event.id, new Date(event.occurredAt));
       return;
     }
     // In flight (or settled but not booked yet): reserve the money until the booking arrives.
-    if (payment.holdState === 'none' && payment.settledByJournal === null) this.takeHold(payment, event);
+    if (payment.holdState === 'none' && payment.settledByJournal === null) this.takeHold(payment, event.id, new Date(event.occurredAt));
   }
 
   private applyAccountClosed(event: AccountClosedEvent): void {
     this.closedAccounts.push({ accountKey: event.account.key, closedAt: new Date(event.occurredAt) });
   }
 
-  private takeHold(payment: PaymentState, event: PaymentStatusChangedEvent): void {
+  private takeHold(payment: PaymentState, eventId: string, effectiveAt: Date): void {
     const index = this.addJournal({
       kind: 'hold',
-      provider: event.provider,
+      provider: payment.provider,
       businessKey: payment.key,
-      eventId: event.id,
-      effectiveAt: new Date(event.occurredAt),
+      eventId,
+      effectiveAt,
       description: `hold for payment ${payment.providerPaymentId}`,
       paymentKey: payment.key,
-      postings: [
-        { account: this.account(LedgerAccounts.holds(event.account, payment.asset)), amount: payment.amount },
-        { account: this.account(LedgerAccounts.inFlight(event.provider, payment.asset)), amount: -payment.amount },
-      ],
+      postings: this.holdPostings(payment, payment.amount),
     });
     payment.holdState = 'held';
     payment.holdJournal = { draft: index };
     payment.changed = true;
   }
 
-  private releaseHold(
-    payment: PaymentState,
-    eventId: string,
-    effectiveAt: Date,
-    event: PaymentStatusChangedEvent | TransactionPostedEvent,
-  ): void {
+  private releaseHold(payment: PaymentState, eventId: string, effectiveAt: Date): void {
     const index = this.addJournal({
       kind: 'hold_release',
-      provider: event.provider,
+      provider: payment.provider,
       businessKey: payment.key,
       eventId,
       effectiveAt,
       description: `release of the hold for payment ${payment.providerPaymentId}`,
       paymentKey: payment.key,
-      postings: [
-        { account: this.account(LedgerAccounts.holds(event.account, payment.asset)), amount: -payment.amount },
-        { account: this.account(LedgerAccounts.inFlight(event.provider, payment.asset)), amount: payment.amount },
-      ],
+      postings: this.holdPostings(payment, -payment.amount),
     });
     payment.holdState = 'released';
     payment.releaseJournal = { draft: index };
     payment.changed = true;
   }
 
-  private newPayment(key: string, provider: string, providerPaymentId: string, accountKey: string, asset: string, amount: bigint): PaymentState {
+  /** Holds sit on the payment's own account, whichever event moves them. */
+  private holdPostings(payment: PaymentState, amount: bigint): DraftJournal['postings'] {
+    const ref = paymentAccountRef(payment);
+    return [
+      { account: this.account(LedgerAccounts.holds(ref, payment.asset)), amount },
+      { account: this.account(LedgerAccounts.inFlight(payment.provider, payment.asset)), amount: -amount },
+    ];
+  }
+
+  private newPayment(key: string, provider: Provider, providerPaymentId: string, accountKey: string, asset: string, amount: bigint): PaymentState {
     const payment: PaymentState = {
       key,
       provider,
@@ -486,6 +485,17 @@ export class PostingEngine {
       },
     });
   }
+}
+
+/** The provider account a payment is made from, from its stored key `<provider>:<id>`. */
+export function paymentAccountRef(payment: Pick<PaymentState, 'provider' | 'accountKey'>): ReturnType<typeof accountRef> {
+  return accountRef(payment.provider, payment.accountKey.slice(payment.provider.length + 1));
+}
+
+/** The accounts a stored payment's hold lives on; prepared with the batch's other accounts. */
+export function accountsOfPayment(payment: PaymentState): LedgerAccountSpec[] {
+  const ref = paymentAccountRef(payment);
+  return [LedgerAccounts.holds(ref, payment.asset), LedgerAccounts.inFlight(payment.provider, payment.asset)];
 }
 
 function historyDecision(decision: TransitionDecision): StatusHistoryRow['decision'] {

@@ -29,6 +29,19 @@ export async function invariantViolations(pool: Pool): Promise<string[]> {
       GROUP BY a.id HAVING a.balance <> coalesce(sum(p.amount), 0)`,
   );
   for (const row of running.rows) violations.push(`${row.address}: running balance ${row.balance} ≠ postings ${row.total}`);
+  // A holds account is the sum of the holds still open: never below zero.
+  const negativeHolds = await pool.query<{ address: string; balance: string }>(
+    `SELECT address, balance::text AS balance FROM ledger_accounts WHERE kind = 'holds' AND balance < 0`,
+  );
+  for (const row of negativeHolds.rows) violations.push(`${row.address}: holds below zero (${row.balance})`);
+  const heldPayments = await pool.query<{ account_key: string; held: string; holds: string }>(
+    `SELECT p.account_key, sum(p.amount)::text AS held, a.balance::text AS holds
+       FROM ledger_payments p
+       JOIN ledger_accounts a ON a.provider_account_key = p.account_key AND a.kind = 'holds' AND a.asset = p.asset
+      WHERE p.hold_state = 'held'
+      GROUP BY p.account_key, a.balance HAVING sum(p.amount) <> a.balance`,
+  );
+  for (const row of heldPayments.rows) violations.push(`${row.account_key}: payments held ${row.held} ≠ holds ${row.holds}`);
   return violations;
 }
 
