@@ -25,6 +25,7 @@ export const ASYNCAPI_PATH = 'libs/schemas/generated/asyncapi.yaml';
 export const EVENTS_DOC_PATH = 'docs/events.md';
 export const REGENERATE_COMMAND = 'npm run generate:schemas';
 
+const COMPONENT_SCHEMA_PREFIX = '#/components/schemas/';
 const GENERATED_NOTE = `Generated from libs/schemas by \`${REGENERATE_COMMAND}\`; do not edit.`;
 /** AsyncAPI info.version: the contract version, raised when a topic, schema or header changes. */
 export const CONTRACT_VERSION = '1.0.0';
@@ -54,18 +55,48 @@ export function eventJsonSchema(type: EventType): Record<string, unknown> {
   return { $schema, $comment: GENERATED_NOTE, ...rest };
 }
 
-/** Every named schema (zod `.meta({ id })`) as an AsyncAPI component, referencing each other. */
-function componentSchemas(): Record<string, unknown> {
+/**
+ * Every named schema (zod `.meta({ id })`) that the messages use, as AsyncAPI components
+ * referencing each other. Only what is reachable from the payloads and headers is kept, so a
+ * schema some other module registers globally never leaks into the contract.
+ */
+function componentSchemas(roots: readonly string[]): Record<string, unknown> {
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-07',
-    uri: (id) => `#/components/schemas/${id}`,
+    uri: (id) => `${COMPONENT_SCHEMA_PREFIX}${id}`,
   });
+  const reachable = new Set<string>();
+  const pending = [...roots];
+  for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+    if (reachable.has(id)) continue;
+    const schema = schemas[id];
+    if (schema === undefined) throw new Error(`no schema is registered with id ${id}`);
+    reachable.add(id);
+    pending.push(...referencedComponents(schema));
+  }
   const components: Record<string, unknown> = {};
-  for (const id of Object.keys(schemas).sort()) {
+  for (const id of [...reachable].sort()) {
     const { $schema: _schema, $id: _id, ...schema } = schemas[id] ?? {};
     components[id] = schema;
   }
   return components;
+}
+
+function referencedComponents(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedComponents);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) =>
+    key === '$ref' && typeof child === 'string' && child.startsWith(COMPONENT_SCHEMA_PREFIX)
+      ? [child.slice(COMPONENT_SCHEMA_PREFIX.length)]
+      : referencedComponents(child),
+  );
+}
+
+const EVENT_HEADERS_SCHEMA_ID = 'EventHeaders';
+const DEAD_LETTER_HEADERS_SCHEMA_ID = 'DeadLetterHeaders';
+
+function eventSchemaId(type: EventType): string {
+  return `${pascalCase(type)}Event`;
 }
 
 function camelCase(type: EventType): string {
@@ -142,8 +173,8 @@ function renderAsyncApi(): string {
       name: type,
       title: `${type} v${example.schemaVersion}`,
       contentType: 'application/json',
-      headers: { $ref: '#/components/schemas/EventHeaders' },
-      payload: { $ref: `#/components/schemas/${pascalCase(type)}Event` },
+      headers: { $ref: `${COMPONENT_SCHEMA_PREFIX}${EVENT_HEADERS_SCHEMA_ID}` },
+      payload: { $ref: `${COMPONENT_SCHEMA_PREFIX}${eventSchemaId(type)}` },
       correlationId: { location: '$message.payload#/correlationId' },
       bindings: {
         kafka: {
@@ -165,7 +196,7 @@ function renderAsyncApi(): string {
     name: 'dead-letter',
     title: 'Dead-lettered message',
     contentType: 'application/octet-stream',
-    headers: { $ref: '#/components/schemas/DeadLetterHeaders' },
+    headers: { $ref: `${COMPONENT_SCHEMA_PREFIX}${DEAD_LETTER_HEADERS_SCHEMA_ID}` },
     payload: {
       type: 'string',
       format: 'binary',
@@ -190,7 +221,14 @@ function renderAsyncApi(): string {
     },
     channels,
     operations,
-    components: { schemas: componentSchemas(), messages },
+    components: {
+      schemas: componentSchemas([
+        ...EVENT_TYPES.map(eventSchemaId),
+        EVENT_HEADERS_SCHEMA_ID,
+        DEAD_LETTER_HEADERS_SCHEMA_ID,
+      ]),
+      messages,
+    },
   };
   return `# ${GENERATED_NOTE}\n${stringifyYaml(document, { aliasDuplicateObjects: false, lineWidth: 0 })}`;
 }

@@ -24,8 +24,9 @@ const PROVISIONAL_EVENT_ID = '00000000-0000-8000-8000-000000000000';
  * it wrong) and the result is validated. Throws EventValidationError.
  */
 export function createEvent<Type extends EventType>(type: Type, input: EventInput<Type>): EventOfType<Type> {
+  // The input goes first so that nothing in it (say, a copied event's type) can override these.
   const provisional = validateStructure(
-    { id: PROVISIONAL_EVENT_ID, type, schemaVersion: SCHEMA_VERSION, ...input },
+    { ...input, id: PROVISIONAL_EVENT_ID, type, schemaVersion: SCHEMA_VERSION },
     'produce',
     undefined,
   );
