@@ -69,6 +69,8 @@ export interface SandboxOptions {
     tokenTtlSeconds?: number;
     webhookUrl?: string;
     callbackToken?: string;
+    /** When set, webhooks are also signed as Standard Webhooks with these `whsec_` secrets. */
+    webhookSigningSecrets?: readonly string[];
     /** Refuse requests without `x-findigi-is-test: true`, as the FinDIGI sandbox asks (default true). */
     requireTestHeader?: boolean;
   };
@@ -99,6 +101,7 @@ export interface ResolvedOptions {
     tokenTtlSeconds: number;
     webhookUrl?: string;
     callbackToken: string;
+    webhookSigningSecrets: readonly string[];
     requireTestHeader: boolean;
   };
   finx: { tokens: readonly string[] };
@@ -172,6 +175,7 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
       jwtSecret: options.findigi?.jwtSecret ?? DEFAULT_CREDENTIALS.findigi.jwtSecret,
       tokenTtlSeconds: options.findigi?.tokenTtlSeconds ?? 3_600,
       callbackToken: options.findigi?.callbackToken ?? DEFAULT_CREDENTIALS.findigi.callbackToken,
+      webhookSigningSecrets: options.findigi?.webhookSigningSecrets ?? [],
       requireTestHeader: options.findigi?.requireTestHeader ?? true,
     },
     finx: { tokens: options.finx?.tokens ?? [DEFAULT_CREDENTIALS.finxToken] },

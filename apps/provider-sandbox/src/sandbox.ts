@@ -7,6 +7,7 @@ import { FaultRegistry } from './core/faults';
 import type { GroundTruthAccount, GroundTruthQuery } from './core/ground-truth';
 import type { ProviderId } from './core/providers';
 import { Random } from './core/random';
+import { createFindigiProvider } from './findigi';
 import { createFinxProvider } from './finx';
 import { serializeJson } from './http/json';
 import { acceptRawBodies } from './http/raw-body';
@@ -57,6 +58,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const context: SandboxContext = { options: resolved, clock, random: new Random(resolved.seed), faults, callbacks };
 
   const providers: ProviderModule[] = [
+    createFindigiProvider(context),
     createFinxProvider(context),
   ];
 

@@ -15,7 +15,7 @@ export function createFinxProvider(ctx: SandboxContext): ProviderModule {
         'finx',
         state.book,
         query,
-        (account) => {
+        (account): Record<string, string> => {
           const live = state.get(account.id);
           return live ? { id: account.id, type: live.type, owner_id: live.ownerId, currency: account.asset.code } : { id: account.id };
         },

@@ -14,8 +14,7 @@ const DEFAULT_PAGE_SIZE = 10;
 const MAX_PAGE_SIZE = 100;
 
 export function finxRoutes(ctx: SandboxContext, state: FinxState): FastifyPluginAsync {
-  // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions.
-  return async (app: FastifyInstance) => {
+  return (app: FastifyInstance) => {
     installProviderHttp(app, {
       provider: 'finx',
       basePath: ctx.options.basePaths.finx,
@@ -96,6 +95,7 @@ export function finxRoutes(ctx: SandboxContext, state: FinxState): FastifyPlugin
       state.delete(request.params.id, ctx.clock.now());
       return reply.code(204).send();
     });
+    return Promise.resolve();
   };
 }
 
