@@ -60,6 +60,8 @@ export interface SandboxOptions {
     /** The documented INDEXO sandbox behaviour: PSU-ID SANDBOX_INDICATOR_1, challenge 123456, … */
     sandboxRules?: boolean;
     trustedCertificateFingerprints?: readonly string[];
+    /** When set, status notifications are signed as Standard Webhooks with these `whsec_` secrets. */
+    notificationSigningSecrets?: readonly string[];
   };
   indodax?: { keys?: readonly IndodaxKey[]; callbackTimeoutMs?: number };
   findigi?: {
@@ -92,7 +94,12 @@ export interface ResolvedOptions {
   callbackRetryScheduleMs?: readonly number[];
   callbackTimeoutMs: number;
   indx: { credentials: readonly IndxCredential[]; maxAgeSeconds: number };
-  indexo: { subscriptionKeys: readonly string[]; sandboxRules: boolean; trustedCertificateFingerprints?: readonly string[] };
+  indexo: {
+    subscriptionKeys: readonly string[];
+    sandboxRules: boolean;
+    trustedCertificateFingerprints?: readonly string[];
+    notificationSigningSecrets: readonly string[];
+  };
   indodax: { keys: readonly IndodaxKey[]; callbackTimeoutMs: number };
   findigi: {
     users: readonly FindigiUserOption[];
@@ -164,6 +171,7 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
     indexo: {
       subscriptionKeys: options.indexo?.subscriptionKeys ?? [DEFAULT_CREDENTIALS.indexoSubscriptionKey],
       sandboxRules: options.indexo?.sandboxRules ?? false,
+      notificationSigningSecrets: options.indexo?.notificationSigningSecrets ?? [],
     },
     indodax: {
       keys: options.indodax?.keys ?? [{ ...DEFAULT_CREDENTIALS.indodax, permissions: ['view', 'trade', 'withdraw'] }],

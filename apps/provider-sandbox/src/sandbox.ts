@@ -9,6 +9,7 @@ import type { ProviderId } from './core/providers';
 import { Random } from './core/random';
 import { createFindigiProvider } from './findigi';
 import { createFinxProvider } from './finx';
+import { createIndexoProvider } from './indexo';
 import { serializeJson } from './http/json';
 import { acceptRawBodies } from './http/raw-body';
 import { resolveOptions, type ResolvedOptions, type SandboxOptions } from './options';
@@ -58,6 +59,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const context: SandboxContext = { options: resolved, clock, random: new Random(resolved.seed), faults, callbacks };
 
   const providers: ProviderModule[] = [
+    createIndexoProvider(context),
     createFindigiProvider(context),
     createFinxProvider(context),
   ];

@@ -35,3 +35,8 @@ export function singleQueryParam(request: FastifyRequest, name: string): string 
   if (Array.isArray(value)) return { repeated: true };
   return value;
 }
+
+/** The first value of a header that may be repeated. */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { adminBody } from '../admin/body';
+import type { ProviderModule, SandboxContext } from '../context';
+import { bookGroundTruth } from '../core/ground-truth';
+import { IdempotencyStore } from '../core/idempotency';
+import type { IndexoDeps } from './deps';
+import { IndexoLifecycle } from './lifecycle';
+import { IndexoNotifier } from './notifications';
+import { indexoRoutes } from './routes';
+import { postActivity, seedIndexo } from './seed';
+
+const scenarioSchema = z
+  .object({ scaOutcome: z.enum(['finalised', 'failed', 'never']).optional(), paymentOutcome: z.enum(['settle', 'reject']).optional() })
+  .strict();
+
+export function createIndexoProvider(ctx: SandboxContext): ProviderModule {
+  const random = ctx.random.fork('indexo');
+  const state = seedIndexo(random.fork('seed'), ctx.options.size, ctx.options.startTime);
+  const lifecycle = new IndexoLifecycle(state, ctx.clock, new IndexoNotifier(ctx, random.fork('notifications')), ctx.options.indexo.sandboxRules, {
+    scaOutcome: 'finalised',
+    paymentOutcome: 'settle',
+  });
+  const deps: IndexoDeps = { ctx, state, lifecycle, random: random.fork('requests'), idempotency: new IdempotencyStore() };
+  const activity = random.fork('activity');
+
+  const adminRoutes: FastifyPluginAsync = (app) => {
+    app.get('/scenario', () => lifecycle.scenario);
+    app.put('/scenario', (request, reply) => {
+      const body = adminBody(scenarioSchema, request, reply);
+      if (!body) return reply;
+      Object.assign(lifecycle.scenario, body);
+      return lifecycle.scenario;
+    });
+    return Promise.resolve();
+  };
+
+  return {
+    id: 'indexo',
+    routes: indexoRoutes(deps),
+    adminRoutes,
+    groundTruth: (query) =>
+      bookGroundTruth(
+        'indexo',
+        state.book,
+        query,
+        (account) => {
+          const indexoAccount = state.accounts.get(account.id);
+          return { resourceId: account.id, iban: indexoAccount?.iban ?? '', psuId: indexoAccount?.psuId ?? '' };
+        },
+        (entry) => ({
+          transactionId: entry.id,
+          entryReference: entry.meta.entryReference,
+          ...(entry.meta.paymentId === undefined ? {} : { paymentId: entry.meta.paymentId }),
+        }),
+      ),
+    startLiveActivity: () => {
+      ctx.clock.every(ctx.options.activityIntervalMs, 'indexo activity', () => {
+        for (const account of state.accounts.values()) {
+          if (activity.chance(0.2)) postActivity(state, activity, account, ctx.clock.now());
+        }
+      });
+    },
+  };
+}
