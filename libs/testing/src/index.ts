@@ -2,3 +2,5 @@ export { expectEventually } from './expect-eventually';
 export type { EventuallyOptions } from './expect-eventually';
 export { createTestDatabase, testEnvironment, testTopicPrefix, uniqueSuffix, TEST_DATABASE_PREFIX } from './test-environment';
 export type { TestEnvironment } from './test-environment';
+export { generateLedgerWorkload } from './ledger-workload';
+export type { LedgerWorkloadOptions } from './ledger-workload';

@@ -8,7 +8,7 @@ import { dropDatabasesWithPrefix, ensureDatabase, LOCAL_DATABASE_URL, parseDatab
 import { KAFKA_VERSION, ensureBroker, stopBroker } from '@finmesh/tools-kafka';
 import { toKafkaMessage, topicSpecs } from '@finmesh/schemas';
 import { describeMachine, WORKSPACE_ROOT, writeBenchmarkSection } from './bench-report';
-import { generateLedgerWorkload } from './ledger-workload';
+import { generateLedgerWorkload } from '@finmesh/testing';
 
 /**
  * `npm run bench:ledger`: N pre-generated events (mixed types, many accounts, a few hot ones) are

@@ -172,6 +172,21 @@ describe('LedgerBatchProcessor against the real PostgreSQL', () => {
     expect(await balanceOf(pool, 'providers:indexo:accounts:acc-early')).toBe('-1000');
   });
 
+  it("keeps holds right when a payment's status and its booking are processed at the same time", async () => {
+    // Two topics, two partitions, two concurrent batches: neither may overwrite the other's decision.
+    for (let i = 0; i < 25; i += 1) {
+      await Promise.all([
+        processor.process([recordOf(paymentStatusEvent('acc-race', `pay-race-${i}`, '10.00', 'RCVD', '2026-01-02T10:00:00Z'))]),
+        processor.process([
+          recordOf(transactionEvent('acc-race', `tx-race-${i}`, '10.00', '2026-01-02T10:01:00Z', { direction: 'debit', paymentId: `pay-race-${i}` })),
+        ]),
+      ]);
+    }
+    expect(await balanceOf(pool, 'providers:indexo:accounts:acc-race:holds')).toBe('0');
+    const held = await pool.query(`SELECT payment_key FROM ledger_payments WHERE payment_key LIKE 'indexo:pay-race-%' AND hold_state = 'held'`);
+    expect(held.rows).toEqual([]);
+  });
+
   it('refuses to change or delete journals and postings, and refuses an unbalanced journal', async () => {
     await expect(pool.query(`UPDATE ledger_postings SET amount = amount + 1`)).rejects.toThrow(/append-only/);
     await expect(pool.query(`DELETE FROM ledger_journals`)).rejects.toThrow(/append-only/);

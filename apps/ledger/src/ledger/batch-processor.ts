@@ -10,6 +10,7 @@ import {
   prepareAccounts,
   storedPostingsAfter,
   writeOutcome,
+  type PaymentSeed,
 } from './ledger-store';
 import {
   accountsNeededBy,
@@ -115,12 +116,21 @@ export class LedgerBatchProcessor {
 
   private async snapshotFor(client: Parameters<typeof prepareAccounts>[0], events: readonly FinmeshEvent[]): Promise<LedgerSnapshot> {
     // Lock order, the same in every batch: payments, then accounts (by id).
-    const paymentKeys = events.flatMap((event) => {
-      if (event.type === 'payment.status_changed') return [event.payment.key];
-      if (event.type === 'transaction.posted' && event.payment) return [event.payment.key];
-      return [];
+    const paymentSeeds = events.flatMap((event): PaymentSeed[] => {
+      const ref = event.type === 'payment.status_changed' || event.type === 'transaction.posted' ? event.payment : undefined;
+      if (!ref || (event.type !== 'payment.status_changed' && event.type !== 'transaction.posted')) return [];
+      return [
+        {
+          key: ref.key,
+          provider: ref.provider,
+          providerPaymentId: ref.id,
+          accountKey: event.account.key,
+          asset: event.data.amount.asset,
+          amount: BigInt(event.data.amount.amount),
+        },
+      ];
     });
-    const payments = await lockPayments(client, paymentKeys);
+    const payments = await lockPayments(client, paymentSeeds);
     const accounts = await prepareAccounts(client, [
       ...events.flatMap(accountsNeededBy),
       ...[...payments.values()].flatMap(accountsOfPayment),

@@ -131,16 +131,45 @@ interface PaymentRow {
   settled_transaction_id: string | null;
 }
 
-export async function lockPayments(client: PoolClient, keys: readonly string[]): Promise<Map<string, PaymentState>> {
+export interface PaymentSeed {
+  key: string;
+  provider: Provider;
+  providerPaymentId: string;
+  accountKey: string;
+  asset: string;
+  amount: bigint;
+}
+
+/**
+ * Makes sure a row exists for every payment of the batch, then locks them all (in key order).
+ * Inserting first matters: two batches that both saw "no row" would otherwise each decide on
+ * their own (one taking a hold, the other settling it) and the later write would win.
+ */
+export async function lockPayments(client: PoolClient, seeds: readonly PaymentSeed[]): Promise<Map<string, PaymentState>> {
   const payments = new Map<string, PaymentState>();
-  if (keys.length === 0) return payments;
+  const unique = [...new Map(seeds.map((seed) => [seed.key, seed])).values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  if (unique.length === 0) return payments;
+  await client.query(
+    `INSERT INTO ledger_payments (payment_key, provider, provider_payment_id, account_key, asset, amount, hold_state)
+     SELECT *, 'none' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[])
+     ON CONFLICT (payment_key) DO NOTHING`,
+    [
+      unique.map((s) => s.key),
+      unique.map((s) => s.provider),
+      unique.map((s) => s.providerPaymentId),
+      unique.map((s) => s.accountKey),
+      unique.map((s) => s.asset),
+      unique.map((s) => s.amount.toString()),
+    ],
+  );
+  const keys = unique.map((seed) => seed.key);
   const result = await client.query<PaymentRow>(
     `SELECT payment_key, provider, provider_payment_id, account_key, asset, amount::text AS amount, status, raw_scheme,
             raw_code, status_occurred_at, hold_state, hold_journal_id::text AS hold_journal_id,
             release_journal_id::text AS release_journal_id, settled_by_journal_id::text AS settled_by_journal_id,
             settled_transaction_id
        FROM ledger_payments WHERE payment_key = ANY($1::text[]) ORDER BY payment_key FOR UPDATE`,
-    [[...new Set(keys)]],
+    [keys],
   );
   const stored = (id: string | null): JournalRef | null => (id === null ? null : { stored: id });
   for (const row of result.rows) {
