@@ -10,6 +10,7 @@ import { Random } from './core/random';
 import { createFindigiProvider } from './findigi';
 import { createFinxProvider } from './finx';
 import { createIndexoProvider } from './indexo';
+import { createIndodaxProvider } from './indodax';
 import { serializeJson } from './http/json';
 import { acceptRawBodies } from './http/raw-body';
 import { resolveOptions, type ResolvedOptions, type SandboxOptions } from './options';
@@ -60,6 +61,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 
   const providers: ProviderModule[] = [
     createIndexoProvider(context),
+    createIndodaxProvider(context),
     createFindigiProvider(context),
     createFinxProvider(context),
   ];
