@@ -173,6 +173,21 @@ describe('parseConsumedEvent', () => {
     expect(validationErrorOf(() => parseConsumedEvent(balanceTopic, value)).reason).toMatch(/not a plain safe integer/);
   });
 
+  it('takes the canonical-text fast path only when it is as strict as the lossless parser', () => {
+    const canonical = JSON.stringify(EXAMPLE_EVENTS['balance.updated']);
+    // A number where the contract wants a string, in canonical form: the schema refuses it.
+    const numeric = canonical.replace(/"booked":\{"amount":"(\d+)"/, '"booked":{"amount":$1');
+    expect(numeric).not.toBe(canonical);
+    expect(validationErrorOf(() => parseConsumedEvent(balanceTopic, numeric)).issues.map((i) => i.path)).toContain('data.booked.amount');
+    // A duplicated key is never canonical, so the lossless parser sees it.
+    const duplicated = canonical.replace('{"id":', '{"type":"account.closed","id":');
+    expect(validationErrorOf(() => parseConsumedEvent(balanceTopic, duplicated)).reason).toMatch(/duplicate key "type"/);
+    // Whitespace makes a text non-canonical: it still parses through the lossless path.
+    expect(parseConsumedEvent(balanceTopic, JSON.stringify(EXAMPLE_EVENTS['balance.updated'], null, 2))).toEqual(
+      EXAMPLE_EVENTS['balance.updated'],
+    );
+  });
+
   it('refuses an event of another type on a topic', () => {
     const value = JSON.stringify(EXAMPLE_EVENTS['account.closed']);
     const error = validationErrorOf(() => parseConsumedEvent(balanceTopic, value));

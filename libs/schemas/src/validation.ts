@@ -99,7 +99,7 @@ export function parseConsumedEvent(topic: string, value: Uint8Array | string | n
   }
   let parsed: unknown;
   try {
-    parsed = parseJsonWithSafeNumbers(text);
+    parsed = parseEventJson(text);
   } catch (error: unknown) {
     if (error instanceof ContractError) throw consumeFailure(topic, `message value is ${error.message}`);
     throw error;
@@ -107,6 +107,23 @@ export function parseConsumedEvent(topic: string, value: Uint8Array | string | n
   const event = validateStructure(parsed, 'consume', topic, resolved.definition.schema);
   checkDeterministicId(event, 'consume', topic);
   return event;
+}
+
+/**
+ * Every finmesh producer writes events with JSON.stringify. When a text is exactly the canonical
+ * serialization of its native parse, it holds no duplicate keys (one would be lost, so the text
+ * would differ) and every number in it is shown as parsed; the slower lossless parser, which
+ * refuses inexact numbers and conflicting duplicates, is needed only for the other texts. The
+ * schemas then accept no number anywhere except the integer literal schemaVersion.
+ */
+function parseEventJson(text: string): unknown {
+  let native: unknown;
+  try {
+    native = JSON.parse(text);
+  } catch {
+    return parseJsonWithSafeNumbers(text);
+  }
+  return JSON.stringify(native) === text ? native : parseJsonWithSafeNumbers(text);
 }
 
 function validateStructure(
