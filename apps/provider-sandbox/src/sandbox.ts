@@ -11,6 +11,7 @@ import { createFindigiProvider } from './findigi';
 import { createFinxProvider } from './finx';
 import { createIndexoProvider } from './indexo';
 import { createIndodaxProvider } from './indodax';
+import { createIndxProvider } from './indx';
 import { serializeJson } from './http/json';
 import { acceptRawBodies } from './http/raw-body';
 import { resolveOptions, type ResolvedOptions, type SandboxOptions } from './options';
@@ -60,6 +61,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const context: SandboxContext = { options: resolved, clock, random: new Random(resolved.seed), faults, callbacks };
 
   const providers: ProviderModule[] = [
+    createIndxProvider(context),
     createIndexoProvider(context),
     createIndodaxProvider(context),
     createFindigiProvider(context),

@@ -1,0 +1,55 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { adminBody } from '../admin/body';
+import type { ProviderModule, SandboxContext } from '../context';
+import { bookGroundTruth } from '../core/ground-truth';
+import { IdempotencyStore } from '../core/idempotency';
+import { IndxLifecycle } from './lifecycle';
+import { indxRoutes } from './routes';
+import { postActivity, seedIndx } from './seed';
+
+const scenarioSchema = z.object({ wireOutcome: z.enum(['complete', 'fail']).optional() }).strict();
+
+export function createIndxProvider(ctx: SandboxContext): ProviderModule {
+  const random = ctx.random.fork('indx');
+  const state = seedIndx(random.fork('seed'), ctx.options.size, ctx.options.startTime);
+  const lifecycle = new IndxLifecycle(state, ctx.clock, { wireOutcome: 'complete' });
+  const activity = random.fork('activity');
+
+  const adminRoutes: FastifyPluginAsync = (app) => {
+    app.get('/scenario', () => lifecycle.scenario);
+    app.put('/scenario', (request, reply) => {
+      const body = adminBody(scenarioSchema, request, reply);
+      if (!body) return reply;
+      Object.assign(lifecycle.scenario, body);
+      return lifecycle.scenario;
+    });
+    return Promise.resolve();
+  };
+
+  return {
+    id: 'indx',
+    routes: indxRoutes({ ctx, state, lifecycle, idempotency: new IdempotencyStore() }),
+    adminRoutes,
+    groundTruth: (query) =>
+      bookGroundTruth(
+        'indx',
+        state.book,
+        query,
+        (account) => ({ accountId: account.id, currency: account.asset.code, accountNumber: state.accounts.get(account.id)?.accountNumber ?? '' }),
+        (entry) => ({
+          transactionId: entry.id,
+          type: entry.kind,
+          ...(entry.meta.wireTransferId === undefined ? {} : { wireTransferId: entry.meta.wireTransferId }),
+          ...(entry.meta.transferId === undefined ? {} : { transferId: entry.meta.transferId }),
+        }),
+      ),
+    startLiveActivity: () => {
+      ctx.clock.every(ctx.options.activityIntervalMs, 'indx activity', () => {
+        for (const account of state.accounts.values()) {
+          if (activity.chance(0.2)) postActivity(state, activity, account, ctx.clock.now());
+        }
+      });
+    },
+  };
+}
