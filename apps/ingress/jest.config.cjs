@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'ingress',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

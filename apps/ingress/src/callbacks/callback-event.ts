@@ -1,0 +1,48 @@
+import { createEvent, redactCallbackHeaders, type CallbackReceivedEvent } from '@finmesh/schemas';
+import { parsedBodyOf } from '../http/bodies';
+import type { CallbackRecord } from './callback-store';
+
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
+const MAX_HEADER_VALUE_LENGTH = 8_192;
+
+/**
+ * The headers a callback is stored and published with: names in lower case, credentials and
+ * signatures redacted (the contract refuses them otherwise), and headers the contract cannot
+ * carry (a value over 8 KiB) left out rather than truncated into something that was never sent.
+ */
+export function storableHeaders(headers: Readonly<Record<string, string | readonly string[] | undefined>>): Record<string, string> {
+  const storable: Record<string, string> = {};
+  for (const [name, value] of Object.entries(redactCallbackHeaders(headers))) {
+    if (HEADER_NAME.test(name) && value.length <= MAX_HEADER_VALUE_LENGTH) {
+      Object.defineProperty(storable, name, { value, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return storable;
+}
+
+/**
+ * The callback.received event of a stored callback. Deterministic: the same record always gives
+ * the same event (and the id depends only on provider, source and idempotency key), so a replay
+ * or a retried publish of a pending row republishes exactly what the first attempt would have.
+ */
+export function callbackEventOf(record: CallbackRecord): CallbackReceivedEvent {
+  const parsedBody = parsedBodyOf(record.contentType, record.body);
+  return createEvent('callback.received', {
+    provider: record.provider,
+    source: 'callback',
+    occurredAt: record.occurredAt.toISOString(),
+    observedAt: record.receivedAt.toISOString(),
+    correlationId: record.correlationId,
+    data: {
+      callbackId: record.id,
+      sourceName: record.source,
+      idempotencyKey: record.idempotencyKey,
+      receivedAt: record.receivedAt.toISOString(),
+      contentType: record.contentType,
+      headers: record.headers,
+      rawBodyBase64: record.body.toString('base64'),
+      ...(parsedBody === undefined ? {} : { parsedBody }),
+      verification: record.verification,
+    },
+  });
+}
