@@ -1,3 +1,4 @@
+import { namedPlugin } from '../http/named-plugin';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { verifyBearerToken } from '@finmesh/signing';
 import { z } from 'zod';
@@ -27,7 +28,7 @@ const modeSchema = z.object({ mode: z.enum(['manual', 'realtime']), speed: z.num
  * callback log, plus each provider's own controls under `/_admin/<provider>`.
  */
 export function adminRoutes(ctx: SandboxContext, providers: readonly ProviderModule[]): FastifyPluginAsync {
-  return async (app: FastifyInstance) => {
+  return namedPlugin('admin', async (app: FastifyInstance) => {
     app.addHook('onRequest', (request, reply, done) => {
       const verification = verifyBearerToken(request.headers, [ctx.options.adminToken]);
       if (verification.ok) {
@@ -133,5 +134,5 @@ export function adminRoutes(ctx: SandboxContext, providers: readonly ProviderMod
     for (const module of providers) {
       if (module.adminRoutes) await app.register(module.adminRoutes, { prefix: `/${module.id}` });
     }
-  };
+  });
 }

@@ -44,6 +44,7 @@ export class Random {
   /** Uniform bigint in [min, max] (inclusive). */
   bigint(min: bigint, max: bigint): bigint {
     const span = max - min + 1n;
+    if (span <= 0x1_0000_0000n) return min + BigInt(Math.floor(this.next() * Number(span)));
     let value = 0n;
     // 64 random bits per 32 bits of span keep the modulo bias negligible.
     const words = Math.max(2, Math.ceil(span.toString(2).length / 32) * 2);
@@ -73,7 +74,12 @@ export class Random {
   }
 
   hex(length: number): string {
-    return this.chars(length, '0123456789abcdef');
+    let text = '';
+    for (let written = 0; written < length; written += 8) {
+      const word = this.nextUint32();
+      text += `${byteHex(word >>> 24)}${byteHex((word >>> 16) & 255)}${byteHex((word >>> 8) & 255)}${byteHex(word & 255)}`;
+    }
+    return text.length === length ? text : text.slice(0, length);
   }
 
   alphanumeric(length: number): string {
@@ -82,12 +88,16 @@ export class Random {
 
   /** A version-4-shaped UUID from this stream. */
   uuid(): string {
-    const hex = this.hex(32).split('');
-    hex[12] = '4';
-    hex[16] = '89ab'[this.int(0, 3)] ?? '8';
-    const h = hex.join('');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    const h = this.hex(32);
+    const variant = '89ab'[this.nextUint32() & 3] ?? '8';
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
   }
+}
+
+const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+function byteHex(byte: number): string {
+  return BYTE_HEX[byte] ?? '00';
 }
 
 /** Four 32-bit words from a string (cyrb128), so any text works as a seed. */

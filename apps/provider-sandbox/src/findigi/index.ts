@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { adminBody } from '../admin/body';
+import { namedPlugin } from '../http/named-plugin';
 import type { ProviderModule, SandboxContext } from '../context';
 import { bookGroundTruth } from '../core/ground-truth';
 import { IdempotencyStore } from '../core/idempotency';
@@ -45,7 +46,7 @@ export function createFindigiProvider(ctx: SandboxContext): ProviderModule {
   };
   const activity = random.fork('activity');
 
-  const adminRoutes: FastifyPluginAsync = async (app) => {
+  const adminRoutes: FastifyPluginAsync = namedPlugin('findigi-admin', (app) => {
     app.get('/webhook', () => ({ url: webhooks.target.url ?? null, callbackToken: webhooks.target.callbackToken, signingSecrets: webhooks.target.signingSecrets }));
     app.put('/webhook', (request, reply) => {
       const body = adminBody(webhookSchema, request, reply);
@@ -57,7 +58,7 @@ export function createFindigiProvider(ctx: SandboxContext): ProviderModule {
       return { url: webhooks.target.url ?? null };
     });
     return Promise.resolve();
-  };
+  });
 
   return {
     id: 'findigi',

@@ -1,3 +1,4 @@
+import { namedPlugin } from '../http/named-plugin';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { installProviderHttp } from '../http/provider-http';
 import { registerApprovalRoutes } from './approval-routes';
@@ -16,7 +17,7 @@ import { registerWalletRoutes } from './wallet-routes';
  */
 export function findigiRoutes(deps: FindigiDeps): FastifyPluginAsync {
   const { ctx } = deps;
-  return async (app: FastifyInstance) => {
+  return namedPlugin('findigi', async (app: FastifyInstance) => {
     installProviderHttp(app, {
       provider: 'findigi',
       basePath: ctx.options.basePaths.findigi,
@@ -32,15 +33,15 @@ export function findigiRoutes(deps: FindigiDeps): FastifyPluginAsync {
 
     registerLoginRoutes(app, deps);
 
-    await app.register((fx, _options, registered) => {
+    await app.register(namedPlugin('findigi-fx', (fx, _options, registered) => {
       fx.addHook('preHandler', (request, reply, done) => {
         if (requireTestMode(request, reply, requireTestHeader)) done();
       });
       registerFxRoutes(fx, deps);
       registered();
-    });
+    }));
 
-    await app.register((secured, _options, registered) => {
+    await app.register(namedPlugin('findigi-secured', (secured, _options, registered) => {
       secured.addHook('preHandler', (request, reply, done) => {
         if (requireTestMode(request, reply, requireTestHeader) && requireSession(request, reply, deps.state, deps.sessions)) done();
       });
@@ -50,6 +51,6 @@ export function findigiRoutes(deps: FindigiDeps): FastifyPluginAsync {
       registerApprovalRoutes(secured, deps);
       registerFinvaultRoutes(secured, deps);
       registered();
-    });
-  };
+    }));
+  });
 }

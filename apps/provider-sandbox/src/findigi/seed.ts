@@ -44,8 +44,10 @@ export function seedFindigi(random: Random, size: DataSize, startTime: number, u
     clientIds.push(company.id);
   }
 
+  // The wallets are shared out between the workspaces, so a size means the same for every provider.
+  const walletsPerClient = Math.max(2, Math.ceil(size.accounts / clientIds.length));
   for (const clientId of clientIds) {
-    for (let i = 0; i < size.accounts; i += 1) {
+    for (let i = 0; i < walletsPerClient; i += 1) {
       const currency = WALLET_CURRENCIES[i % WALLET_CURRENCIES.length] ?? WALLET_CURRENCIES[0];
       const wallet = openWallet(state, draw, clientId, currency, i === 0, openedAt + draw.int(0, DAY));
       seedWalletHistory(state, draw, wallet, size.transactionsPerAccount, startTime);

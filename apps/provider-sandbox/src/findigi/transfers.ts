@@ -210,7 +210,7 @@ export class FindigiTransfers {
   private release(transfer: Transfer): void {
     const entryIds = transfer.kind === 'wallet_transfer' ? [transfer.holdEntryId] : transfer.holdEntryIds;
     for (const entryId of entryIds) {
-      if (entryId !== undefined && this.state.fiat.entry(entryId)?.status === 'pending') this.state.fiat.voidEntry(entryId, this.clock.now());
+      if (entryId !== undefined && this.state.fiat.isPending(entryId)) this.state.fiat.voidEntry(entryId, this.clock.now());
     }
   }
 

@@ -1,3 +1,4 @@
+import { namedPlugin } from '../http/named-plugin';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyBearerToken } from '@finmesh/signing';
 import { fiatAsset } from '../core/currencies';
@@ -14,7 +15,7 @@ const DEFAULT_PAGE_SIZE = 10;
 const MAX_PAGE_SIZE = 100;
 
 export function finxRoutes(ctx: SandboxContext, state: FinxState): FastifyPluginAsync {
-  return (app: FastifyInstance) => {
+  return namedPlugin('finx', (app: FastifyInstance) => {
     installProviderHttp(app, {
       provider: 'finx',
       basePath: ctx.options.basePaths.finx,
@@ -96,7 +97,7 @@ export function finxRoutes(ctx: SandboxContext, state: FinxState): FastifyPlugin
       return reply.code(204).send();
     });
     return Promise.resolve();
-  };
+  });
 }
 
 function listAccounts(state: FinxState, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { adminBody } from '../admin/body';
+import { namedPlugin } from '../http/named-plugin';
 import type { ProviderModule, SandboxContext } from '../context';
 import { bookGroundTruth } from '../core/ground-truth';
 import { IdempotencyStore } from '../core/idempotency';
@@ -24,7 +25,7 @@ export function createIndexoProvider(ctx: SandboxContext): ProviderModule {
   const deps: IndexoDeps = { ctx, state, lifecycle, random: random.fork('requests'), idempotency: new IdempotencyStore() };
   const activity = random.fork('activity');
 
-  const adminRoutes: FastifyPluginAsync = (app) => {
+  const adminRoutes: FastifyPluginAsync = namedPlugin('indexo-admin', (app) => {
     app.get('/scenario', () => lifecycle.scenario);
     app.put('/scenario', (request, reply) => {
       const body = adminBody(scenarioSchema, request, reply);
@@ -33,7 +34,7 @@ export function createIndexoProvider(ctx: SandboxContext): ProviderModule {
       return lifecycle.scenario;
     });
     return Promise.resolve();
-  };
+  });
 
   return {
     id: 'indexo',

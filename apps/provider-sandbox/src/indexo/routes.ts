@@ -1,3 +1,4 @@
+import { namedPlugin } from '../http/named-plugin';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { installProviderHttp } from '../http/provider-http';
 import { registerAccountRoutes } from './account-routes';
@@ -12,7 +13,7 @@ export const INDEXO_API_ROOT = '/external/openbanking/api';
 /** INDEXO Open Banking under its base path: `/external/openbanking/api/v1/...`. */
 export function indexoRoutes(deps: IndexoDeps): FastifyPluginAsync {
   const { ctx } = deps;
-  return async (app: FastifyInstance) => {
+  return namedPlugin('indexo', async (app: FastifyInstance) => {
     installProviderHttp(app, {
       provider: 'indexo',
       basePath: ctx.options.basePaths.indexo,
@@ -25,7 +26,7 @@ export function indexoRoutes(deps: IndexoDeps): FastifyPluginAsync {
           : tppBody('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.'),
     });
     await app.register(
-      (api, _options, registered) => {
+      namedPlugin('indexo-api', (api, _options, registered) => {
         api.addHook('preHandler', (request, reply, done) => {
           const caller = checkIndexoCaller(ctx, deps.state, request, reply);
           if (!caller) return;
@@ -36,8 +37,8 @@ export function indexoRoutes(deps: IndexoDeps): FastifyPluginAsync {
         registerAccountRoutes(api, deps);
         registerPaymentRoutes(api, deps);
         registered();
-      },
+      }),
       { prefix: INDEXO_API_ROOT },
     );
-  };
+  });
 }

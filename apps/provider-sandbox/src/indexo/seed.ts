@@ -9,6 +9,7 @@ const FIRST_NAMES = ['Anna', 'Janis', 'Liga', 'Martins', 'Ilze', 'Karlis', 'Zane
 const LAST_NAMES = ['Berzina', 'Kalnins', 'Ozola', 'Liepins', 'Krumina', 'Vitols'];
 const MERCHANTS = ['Rimi Latvija', 'Maxima', 'Circle K', 'Bolt', 'Lattelecom', 'Airbaltic', 'Narvesen'];
 const EMPLOYERS = ['SIA Tech Riga', 'AS Baltic Logistics', 'SIA Green Energy'];
+const COUNTERPARTY_POOL = 24;
 
 /**
  * PSUs with personal codes (`XXXXXX-XXXXX`), two accounts each, and the documentation's sandbox
@@ -18,6 +19,8 @@ const EMPLOYERS = ['SIA Tech Riga', 'AS Baltic Logistics', 'SIA Green Energy'];
 export function seedIndexo(random: Random, size: DataSize, startTime: number): IndexoState {
   const state = new IndexoState(random.fork('ids'));
   const draw = random.fork('data');
+  // Counterparty accounts recur (the same shops and people), which also keeps large seeds cheap.
+  for (let i = 0; i < COUNTERPARTY_POOL; i += 1) state.counterpartyIbans.push(latvianIban(i % 2 === 0 ? 'HABA' : 'UNLA', draw.digits(13)));
   const openedAt = startTime - size.historyDays * DAY;
   const psuCount = Math.max(1, Math.ceil(size.accounts / 2));
   const psus = [state.addPsu(SANDBOX_PSU_ID, 'Sandbox User')];
@@ -40,7 +43,7 @@ export function seedHistory(state: IndexoState, draw: Random, account: IndexoAcc
     at: from,
     status: 'booked',
     counterpartyName: draw.pick(EMPLOYERS),
-    counterpartyIban: latvianIban('HABA', draw.digits(13)),
+    counterpartyIban: counterpartyIban(state, draw),
     remittance: 'Salary',
     bankTransactionCode: 'PMNT-RCDT-ESCT',
   });
@@ -57,8 +60,12 @@ export function postActivity(state: IndexoState, draw: Random, account: IndexoAc
     at,
     status: 'booked',
     counterpartyName: credit ? `${draw.pick(FIRST_NAMES)} ${draw.pick(LAST_NAMES)}` : draw.pick(MERCHANTS),
-    counterpartyIban: latvianIban(credit ? 'HABA' : 'UNLA', draw.digits(13)),
+    counterpartyIban: counterpartyIban(state, draw),
     remittance: credit ? 'Transfer' : `Card payment ${draw.digits(4)}`,
     bankTransactionCode: credit ? 'PMNT-RCDT-ESCT' : 'PMNT-CCRD-POSD',
   });
+}
+
+function counterpartyIban(state: IndexoState, draw: Random): string {
+  return state.counterpartyIbans.length > 0 ? draw.pick(state.counterpartyIbans) : latvianIban('HABA', draw.digits(13));
 }

@@ -14,6 +14,8 @@ export class IndexoState {
   readonly accounts = new Map<string, IndexoAccount>();
   readonly consents = new Map<string, Consent>();
   readonly payments = new Map<string, Payment>();
+  /** IBANs of the people and shops the PSUs deal with. */
+  readonly counterpartyIbans: string[] = [];
   private readonly byIban = new Map<string, IndexoAccount>();
   private entrySequence = 0;
 

@@ -67,6 +67,7 @@ export class IndodaxExchange {
       const trade = this.fill(order, market, TAKER_FEE_BASIS_POINTS);
       return trade ? { ok: true, order, trade } : { ok: false, error: 'too_small' };
     }
+    this.state.openOrders.set(order.id, order);
     order.holdEntryId = this.state.post(`order:${order.id}:hold`, spendCurrency, -limitCost, 'order_hold', `Funds on hold for order ${order.id}`, now, 'pending', {
       source: 'order',
       sourceId: String(order.id),
@@ -78,6 +79,7 @@ export class IndodaxExchange {
     const now = this.clock.now();
     if (order.holdEntryId !== undefined) this.state.book.voidEntry(order.holdEntryId, now);
     order.refunded = order.remaining;
+    this.state.openOrders.delete(order.id);
     order.status = 'cancelled';
     order.finishTime = now;
   }
@@ -99,8 +101,7 @@ export class IndodaxExchange {
   }
 
   private matchResting(): void {
-    for (const order of this.state.orders.values()) {
-      if (order.status !== 'open') continue;
+    for (const order of this.state.openOrders.values()) {
       const market = this.state.prices.get(order.pairId);
       if (market === undefined) continue;
       if (order.side === 'buy' ? market <= order.price : market >= order.price) this.fill(order, order.price, 0n);
@@ -158,6 +159,7 @@ export class IndodaxExchange {
     // A buy sized in quote currency cannot spend to the last unit at this price: the rest is returned.
     order.refunded = order.side === 'buy' && order.sizedIn === 'quote' ? order.amount - spent : 0n;
     order.remaining = 0n;
+    this.state.openOrders.delete(order.id);
     order.status = 'filled';
     order.finishTime = now;
     return trade;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { adminBody } from '../admin/body';
+import { namedPlugin } from '../http/named-plugin';
 import { adminError } from '../admin/errors';
 import type { ProviderModule, SandboxContext } from '../context';
 import { bookGroundTruth } from '../core/ground-truth';
@@ -29,7 +30,7 @@ export function createIndodaxProvider(ctx: SandboxContext): ProviderModule {
   const deps: TapiDeps = { ctx, state, exchange, limits: new TapiRateLimits(ctx.options.wallClock), withdrawals };
   const activity = random.fork('activity');
 
-  const adminRoutes: FastifyPluginAsync = (app) => {
+  const adminRoutes: FastifyPluginAsync = namedPlugin('indodax-admin', (app) => {
     app.get('/callback-url', () => ({
       keys: ctx.options.indodax.keys.map((key) => ({ apiKey: key.apiKey, callbackUrl: withdrawals.callbackUrl(key) ?? null })),
     }));
@@ -55,7 +56,7 @@ export function createIndodaxProvider(ctx: SandboxContext): ProviderModule {
       return { pair: pair.id, price: formatMinor(price.minor, pair.quote.asset.precision) };
     });
     return Promise.resolve();
-  };
+  });
 
   return {
     id: 'indodax',

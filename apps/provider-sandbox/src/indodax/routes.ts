@@ -1,3 +1,4 @@
+import { namedPlugin } from '../http/named-plugin';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { InMemoryIndodaxNonceTracker } from '@finmesh/signing';
 import { installProviderHttp } from '../http/provider-http';
@@ -18,7 +19,7 @@ export function indodaxRoutes(deps: TapiDeps): FastifyPluginAsync {
   const nonceTracker = new InMemoryIndodaxNonceTracker();
   const handlers: Record<string, TapiHandler> = { ...accountMethods(deps), ...tradingMethods(deps), ...withdrawMethods(deps) };
 
-  return (app: FastifyInstance) => {
+  return namedPlugin('indodax', (app: FastifyInstance) => {
     installProviderHttp(app, {
       provider: 'indodax',
       basePath: ctx.options.basePaths.indodax,
@@ -49,7 +50,7 @@ export function indodaxRoutes(deps: TapiDeps): FastifyPluginAsync {
 
     app.get('/tapi', (_request, reply) => reply.send(envelope('All requests must be sent with POST.', 'invalid_request')));
     return Promise.resolve();
-  };
+  });
 }
 
 function envelope(error: string, errorCode: string): TapiErrorBody {

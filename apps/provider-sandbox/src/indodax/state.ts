@@ -20,6 +20,8 @@ export class IndodaxState {
   readonly deposits: Deposit[] = [];
   readonly withdrawals: Withdrawal[] = [];
   readonly orders = new Map<number, Order>();
+  /** The orders still resting, in placement order (the ones a price move can fill). */
+  readonly openOrders = new Map<number, Order>();
   readonly trades: Trade[] = [];
   readonly prices = new Map<string, bigint>(PAIRS.map((pair) => [pair.id, pair.openingPrice]));
   /** Other Indodax users a withdrawal by username can go to. */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { adminBody } from '../admin/body';
+import { namedPlugin } from '../http/named-plugin';
 import type { ProviderModule, SandboxContext } from '../context';
 import { bookGroundTruth } from '../core/ground-truth';
 import { IdempotencyStore } from '../core/idempotency';
@@ -16,7 +17,7 @@ export function createIndxProvider(ctx: SandboxContext): ProviderModule {
   const lifecycle = new IndxLifecycle(state, ctx.clock, { wireOutcome: 'complete' });
   const activity = random.fork('activity');
 
-  const adminRoutes: FastifyPluginAsync = (app) => {
+  const adminRoutes: FastifyPluginAsync = namedPlugin('indx-admin', (app) => {
     app.get('/scenario', () => lifecycle.scenario);
     app.put('/scenario', (request, reply) => {
       const body = adminBody(scenarioSchema, request, reply);
@@ -25,7 +26,7 @@ export function createIndxProvider(ctx: SandboxContext): ProviderModule {
       return lifecycle.scenario;
     });
     return Promise.resolve();
-  };
+  });
 
   return {
     id: 'indx',

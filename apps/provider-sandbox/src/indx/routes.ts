@@ -1,3 +1,4 @@
+import { namedPlugin } from '../http/named-plugin';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { InMemoryReplayStore } from '@finmesh/signing';
 import type { SandboxContext } from '../context';
@@ -31,7 +32,7 @@ export interface IndxDeps {
 export function indxRoutes(deps: IndxDeps): FastifyPluginAsync {
   const { ctx, state } = deps;
   const replayStore = new InMemoryReplayStore();
-  return (app: FastifyInstance) => {
+  return namedPlugin('indx', (app: FastifyInstance) => {
     installProviderHttp(app, {
       provider: 'indx',
       basePath: ctx.options.basePaths.indx,
@@ -153,7 +154,7 @@ export function indxRoutes(deps: IndxDeps): FastifyPluginAsync {
       return reply.send(renderTransfer(transfer));
     });
     return Promise.resolve();
-  };
+  });
 }
 
 /** Newest first across accounts, filtered by account, type, status and date range, by cursor. */
