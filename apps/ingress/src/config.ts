@@ -78,6 +78,7 @@ const ingressEnvSchema = z.object({
   INGRESS_BODY_LIMIT_BYTES: integerEnv({ min: 1_024, max: 10 * 1024 * 1024 }).default(256 * 1024),
   INGRESS_DEDUPE_WINDOW_DAYS: integerEnv({ min: 1, max: 3_650 }).default(30),
   INGRESS_PURGE_INTERVAL_MS: integerEnv({ min: 1_000, max: 86_400_000 }).default(3_600_000),
+  INGRESS_KAFKA_CONNECT_WAIT_MS: integerEnv({ min: 0, max: 120_000 }).default(10_000),
   INGRESS_PUBLISH_TIMEOUT_MS: integerEnv({ min: 100, max: 60_000 }).default(2_000),
   INGRESS_PUBLISH_LINGER_MS: integerEnv({ min: 0, max: 100 }).default(5),
   INGRESS_RETRY_AFTER_SECONDS: integerEnv({ min: 1, max: 3_600 }).default(5),

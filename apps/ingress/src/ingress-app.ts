@@ -17,8 +17,9 @@ export interface RunningIngress {
   app: NestFastifyApplication;
   /** The public URL (callbacks, health, metrics). */
   url: string;
-  /** The admin server (replay), when INGRESS_ADMIN_TOKEN is set. */
+  /** The admin server (replay), when INGRESS_ADMIN_TOKEN is set, and its URL. */
   admin: AdminServer | undefined;
+  adminUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -64,6 +65,7 @@ export async function startIngress(config: IngressConfig, overrides: IngressOver
   app.connectMicroservice({ strategy: server });
 
   let admin: AdminServer | undefined;
+  let adminUrl: string | undefined;
   try {
     await app.startAllMicroservices();
     await app.listen(config.PORT, config.HOST);
@@ -74,7 +76,7 @@ export async function startIngress(config: IngressConfig, overrides: IngressOver
         token: config.INGRESS_ADMIN_TOKEN,
         log: (message, extra) => log.info(extra ?? {}, message),
       });
-      await admin.start();
+      adminUrl = await admin.start();
     }
   } catch (error: unknown) {
     await admin?.close().catch(() => undefined);
@@ -87,6 +89,7 @@ export async function startIngress(config: IngressConfig, overrides: IngressOver
     app,
     url,
     admin,
+    adminUrl,
     close: async () => {
       await admin?.close();
       await app.close();

@@ -115,6 +115,7 @@ class IngressCoreModule {
             const publisher = new CallbackPublisher(kafka, {
               topicPrefix: config.KAFKA_TOPIC_PREFIX,
               lingerMs: config.INGRESS_PUBLISH_LINGER_MS,
+              initialConnectTimeoutMs: config.INGRESS_KAFKA_CONNECT_WAIT_MS,
               log,
             });
             await publisher.start();

@@ -7,6 +7,10 @@ import type { CallbackRecord, CallbackStore } from './callback-store';
 /** `accepted`: stored and published now. `duplicate`: the same source and key were accepted before. */
 export type AcceptOutcome = 'accepted' | 'duplicate';
 
+/** The parts of the store and the publisher the protocol uses (fakes in unit tests). */
+export type IntakeStore = Pick<CallbackStore, 'insertPending' | 'claimPending' | 'statusOf' | 'markPublished' | 'releaseLease'>;
+export type IntakePublisher = Pick<CallbackPublisher, 'publish'>;
+
 /** What could not take the callback, for the 503's metric label. */
 export type Dependency = 'postgres' | 'kafka' | 'in_flight';
 
@@ -32,8 +36,8 @@ export class CallbackIntake {
   private readonly inFlight = new Map<string, Promise<AcceptOutcome>>();
 
   constructor(
-    private readonly store: CallbackStore,
-    private readonly publisher: CallbackPublisher,
+    private readonly store: IntakeStore,
+    private readonly publisher: IntakePublisher,
     private readonly options: CallbackIntakeOptions,
   ) {}
 
@@ -72,20 +76,20 @@ export class CallbackIntake {
     deadline: number | undefined,
     event: CallbackReceivedEvent | undefined,
   ): Promise<AcceptOutcome> {
-    const inserted = await this.onPostgres(() => this.store.insertPending(record));
+    const inserted = await this.onPostgres(record, () => this.store.insertPending(record));
     if (inserted) {
       await this.publishStored(record, deadline, event);
       return 'accepted';
     }
-    const claimed = await this.onPostgres(() => this.store.claimPending(record.source, record.idempotencyKey));
+    const claimed = await this.onPostgres(record, () => this.store.claimPending(record.source, record.idempotencyKey));
     if (claimed !== undefined) {
       // A retry of a callback whose earlier attempt could not be published: publish the stored one.
       await this.publishStored(claimed, deadline);
       return 'accepted';
     }
-    const status = await this.onPostgres(() => this.store.statusOf(record.source, record.idempotencyKey));
+    const status = await this.onPostgres(record, () => this.store.statusOf(record.source, record.idempotencyKey));
     if (status === 'published') return 'duplicate';
-    throw this.unavailable('in_flight', 'the same callback is being stored by another attempt; retry later');
+    throw this.unavailable(record, 'in_flight', 'the same callback is being stored by another attempt; retry later');
   }
 
   private async publishStored(
@@ -101,11 +105,11 @@ export class CallbackIntake {
     const outcome = await settleWithin(publishing, timeoutMs);
     switch (outcome.kind) {
       case 'published':
-        await this.onPostgres(() => this.store.markPublished(record.id));
+        await this.onPostgres(record, () => this.store.markPublished(record.id));
         return;
       case 'failed':
         this.store.releaseLease(record.id, describe(outcome.error)).catch((error: unknown) => this.bookkeepingFailed(record, error));
-        throw this.unavailable('kafka', 'the callback could not be published to Kafka; retry later', outcome.error);
+        throw this.unavailable(record, 'kafka', 'the callback could not be published to Kafka; retry later', outcome.error);
       case 'timed_out':
         // The send may still complete: then the row is marked after all, else its lease is released.
         publishing
@@ -114,7 +118,7 @@ export class CallbackIntake {
             (error: unknown) => this.store.releaseLease(record.id, describe(error)),
           )
           .catch((error: unknown) => this.bookkeepingFailed(record, error));
-        throw this.unavailable('kafka', 'Kafka did not acknowledge the callback in time; retry later', new Error(`no acknowledgement within ${timeoutMs} ms`));
+        throw this.unavailable(record, 'kafka', 'Kafka did not acknowledge the callback in time; retry later', new Error(`no acknowledgement within ${timeoutMs} ms`));
     }
   }
 
@@ -123,18 +127,18 @@ export class CallbackIntake {
     this.options.log?.('warn', `could not record the publish outcome of callback ${record.id}: ${describe(error)}`);
   }
 
-  private async onPostgres<T>(work: () => Promise<T>): Promise<T> {
+  private async onPostgres<T>(record: CallbackRecord, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error: unknown) {
-      throw this.unavailable('postgres', 'the callback could not be stored; retry later', error);
+      throw this.unavailable(record, 'postgres', 'the callback could not be stored; retry later', error);
     }
   }
 
-  private unavailable(dependency: Dependency, message: string, cause?: unknown): IngressError {
-    if (cause !== undefined) {
-      this.options.log?.('warn', `${dependency} unavailable: ${describe(cause)}`, { dependency });
-    }
+  private unavailable(record: CallbackRecord, dependency: Dependency, message: string, cause?: unknown): IngressError {
+    this.options.log?.('warn', `callback ${record.source}/${record.idempotencyKey} not acknowledged: ${cause === undefined ? message : describe(cause)}`, {
+      dependency,
+    });
     return new IngressError(IngressErrorCode.Unavailable, message, {
       retryAfterSeconds: this.options.retryAfterSeconds,
       reason: dependency,

@@ -59,7 +59,7 @@ export class CallbackPublisher {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
-    await this.connecting;
+    // Not waiting for a connection attempt in progress: against a dead broker it retries for long.
     await this.producer.disconnect().catch(() => undefined);
   }
 

@@ -22,6 +22,11 @@ export class IngressExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof HttpException && exception.getStatus() >= 500) {
+      // A deliberate answer of a framework part (terminus's 503 with the readiness details): pass it on.
+      if (!reply.sent) void reply.code(exception.getStatus()).send(exception.getResponse());
+      return;
+    }
     const error = this.toIngressError(exception);
     const source = this.sources.sourceOfPath(request.url);
     if (error.code === IngressErrorCode.InternalError) {

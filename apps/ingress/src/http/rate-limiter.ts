@@ -16,8 +16,9 @@ export class RateLimiter {
   /** Takes a token; returns 0 when allowed, else the seconds until a token is free (for Retry-After). */
   take(key: string, ratePerSecond: number): number {
     const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: ratePerSecond, updatedAt: now };
-    bucket.tokens = Math.min(ratePerSecond, bucket.tokens + ((now - bucket.updatedAt) / 1_000) * ratePerSecond);
+    const capacity = Math.max(1, ratePerSecond);
+    const bucket = this.buckets.get(key) ?? { tokens: capacity, updatedAt: now };
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.updatedAt) / 1_000) * ratePerSecond);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
     if (bucket.tokens >= 1) {
