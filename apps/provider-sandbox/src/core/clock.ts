@@ -123,12 +123,13 @@ export class SandboxClock {
     this.mode = mode;
     this.speed = speed;
     if (mode === 'realtime') {
-      let last = Date.now();
+      const wallStart = Date.now();
+      const clockStart = this.current;
       this.timer = setInterval(() => {
-        const wall = Date.now();
-        const elapsed = (wall - last) * this.speed;
-        last = wall;
-        if (!this.advancing) this.advance(elapsed);
+        // Follows the wall clock from the switch, in whole milliseconds; an admin advance in
+        // between moves the clock ahead, and it then waits for the wall clock to catch up.
+        const target = clockStart + Math.floor((Date.now() - wallStart) * this.speed);
+        if (!this.advancing && target > this.current) this.advanceTo(target);
       }, REALTIME_TICK_MS);
       this.timer.unref();
     }
