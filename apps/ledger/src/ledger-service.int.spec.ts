@@ -114,7 +114,10 @@ describe('the ledger service end to end', () => {
     expect(dlq[0]?.headers[DEAD_LETTER_HEADERS.reason]).toMatch(/JSON/i);
 
     const payment = await get<{ status: string; holdState: string; history: unknown[] }>('/v1/payments/indexo:svc-pay');
-    expect(payment.body).toMatchObject({ status: 'settled', holdState: 'released' });
+    // The two topics are consumed independently: the booking may come before any status (no hold
+    // was ever taken) or after one (the hold was taken and released). Either way nothing stays held.
+    expect(payment.body.status).toBe('settled');
+    expect(['released', 'none']).toContain(payment.body.holdState);
     expect(payment.body.history).toHaveLength(2);
   });
 

@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     await producer.disconnect();
     log('loaded; starting the ledger');
 
-    ledger = spawn(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), join(WORKSPACE_ROOT, 'apps', 'ledger', 'src', 'main.ts')], {
+    // BENCH_LEDGER_NODE_ARGS: extra node flags for the ledger process (e.g. --cpu-prof to profile it).
+    const nodeArgs = (process.env['BENCH_LEDGER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+    ledger = spawn(process.execPath, [...nodeArgs, join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), join(WORKSPACE_ROOT, 'apps', 'ledger', 'src', 'main.ts')], {
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl,
@@ -75,7 +77,10 @@ async function main(): Promise<void> {
     const seconds = (measurement.lastAt - measurement.firstAt) / 1000;
     const eventsPerSecond = Math.round(EVENTS / seconds);
     const postingsPerSecond = Math.round(measurement.postings / seconds);
-    log(`${EVENTS} events in ${seconds.toFixed(2)} s: ${eventsPerSecond} events/s, ${postingsPerSecond} postings/s; pgbench ${tps} tps`);
+    log(
+      `${EVENTS} events in ${seconds.toFixed(2)} s: ${eventsPerSecond} events/s, ${postingsPerSecond} postings/s, ` +
+        `${measurement.batches} batches (${Math.round(EVENTS / measurement.batches)} events each); pgbench ${tps} tps`,
+    );
 
     writeBenchmarkSection(
       'ledger',
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
         `| first → last commit | ${seconds.toFixed(2)} s |`,
         `| **events/s** | **${eventsPerSecond}** |`,
         `| postings/s | ${postingsPerSecond} |`,
+        `| batches (database transactions) | ${measurement.batches} (${Math.round(EVENTS / measurement.batches)} events each) |`,
         `| pgbench TPC-B-like (scale 10, 4 clients, 20 s), same run | ${tps} tps |`,
         `| invariants after the run | ${measurement.invariants} |`,
       ].join('\n'),
@@ -114,6 +120,7 @@ interface Measurement {
   lastAt: number;
   postings: number;
   journals: number;
+  batches: number;
   invariants: string;
 }
 
@@ -135,8 +142,10 @@ async function measure(databaseUrl: string, expected: number): Promise<Measureme
         lastProgress = now;
       }
       if (count >= expected) {
-        const totals = await client.query<{ postings: string; journals: string }>(
-          `SELECT (SELECT count(*) FROM ledger_postings)::text AS postings, (SELECT count(*) FROM ledger_journals)::text AS journals`,
+        // processed_at is each batch transaction's start time: distinct values count the batches.
+        const totals = await client.query<{ postings: string; journals: string; batches: string }>(
+          `SELECT (SELECT count(*) FROM ledger_postings)::text AS postings, (SELECT count(*) FROM ledger_journals)::text AS journals,
+                  (SELECT count(DISTINCT processed_at) FROM ledger_processed_events)::text AS batches`,
         );
         const zero = await client.query(`SELECT asset FROM ledger_postings GROUP BY asset HAVING sum(amount) <> 0`);
         return {
@@ -144,6 +153,7 @@ async function measure(databaseUrl: string, expected: number): Promise<Measureme
           lastAt: now,
           postings: Number(totals.rows[0]?.postings ?? 0),
           journals: Number(totals.rows[0]?.journals ?? 0),
+          batches: Number(totals.rows[0]?.batches ?? 0),
           invariants: zero.rowCount === 0 ? 'every asset sums to zero' : `UNBALANCED: ${zero.rowCount} asset(s)`,
         };
       }

@@ -3,6 +3,7 @@ import type { ConsumedRecord, RejectedRecord } from '@finmesh/kafka';
 import { EventValidationError, parseConsumedEvent, type FinmeshEvent } from '@finmesh/schemas';
 import { accountSpecKey } from './addresses';
 import {
+  AccountIdCache,
   findBookedTransactions,
   findOpenDiscrepancies,
   lockPayments,
@@ -43,6 +44,8 @@ const LEDGER_EVENT_TYPES = new Set<FinmeshEvent['type']>(['transaction.posted', 
  * second effect.
  */
 export class LedgerBatchProcessor {
+  private readonly accountIds = new AccountIdCache();
+
   constructor(
     private readonly pool: Pool,
     private readonly now: () => Date = () => new Date(),
@@ -80,6 +83,7 @@ export class LedgerBatchProcessor {
     if (valid.length === 0) return outcome;
 
     const client = await this.pool.connect();
+    const learnedAccountIds = new Map<string, string>();
     try {
       await client.query('BEGIN');
       const fresh = await markProcessed(
@@ -95,7 +99,7 @@ export class LedgerBatchProcessor {
       const events = valid.filter(({ event }) => fresh.has(event.id)).map(({ event }) => event);
       outcome.duplicates += valid.length - events.length;
       if (events.length > 0) {
-        const snapshot = await this.snapshotFor(client, events);
+        const snapshot = await this.snapshotFor(client, events, learnedAccountIds);
         const engine = new PostingEngine(snapshot, this.now);
         for (const event of events) engine.apply(event);
         const written = await writeOutcome(client, engine, snapshot);
@@ -105,6 +109,7 @@ export class LedgerBatchProcessor {
         outcome.discrepancyEvents = engine.outbox.length;
       }
       await client.query('COMMIT');
+      for (const [key, id] of learnedAccountIds) this.accountIds.set(key, id);
       return outcome;
     } catch (error: unknown) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -114,7 +119,11 @@ export class LedgerBatchProcessor {
     }
   }
 
-  private async snapshotFor(client: Parameters<typeof prepareAccounts>[0], events: readonly FinmeshEvent[]): Promise<LedgerSnapshot> {
+  private async snapshotFor(
+    client: Parameters<typeof prepareAccounts>[0],
+    events: readonly FinmeshEvent[],
+    learnedAccountIds: Map<string, string>,
+  ): Promise<LedgerSnapshot> {
     // Lock order, the same in every batch: payments, then accounts (by id).
     const paymentSeeds = events.flatMap((event): PaymentSeed[] => {
       const ref = event.type === 'payment.status_changed' || event.type === 'transaction.posted' ? event.payment : undefined;
@@ -131,10 +140,12 @@ export class LedgerBatchProcessor {
       ];
     });
     const payments = await lockPayments(client, paymentSeeds);
-    const accounts = await prepareAccounts(client, [
-      ...events.flatMap(accountsNeededBy),
-      ...[...payments.values()].flatMap(accountsOfPayment),
-    ]);
+    const accounts = await prepareAccounts(
+      client,
+      [...events.flatMap(accountsNeededBy), ...[...payments.values()].flatMap(accountsOfPayment)],
+      this.accountIds,
+      learnedAccountIds,
+    );
     const bookedTransactionKeys = await findBookedTransactions(
       client,
       events.flatMap((event) => (event.type === 'transaction.posted' && event.data.status === 'booked' ? [transactionBusinessKey(event)] : [])),

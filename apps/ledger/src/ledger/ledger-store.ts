@@ -46,69 +46,100 @@ export async function markProcessed(client: PoolClient, rows: readonly Processed
 
 interface AccountRow {
   id: string;
-  address: string;
-  asset: string;
   balance: string | null;
   opened_as_of: Date | null;
   opening_event_id: string | null;
 }
 
-/** Creates missing accounts, then locks (in id order) those with running balances and reads them. */
-export async function prepareAccounts(client: PoolClient, specs: readonly LedgerAccountSpec[]): Promise<Map<string, AccountState>> {
+/**
+ * Account ids by `accountSpecKey`. Safe to keep for the life of the process: an account's address,
+ * asset and id never change and accounts are never deleted (a trigger refuses it). Only ids of
+ * committed rows may enter it: a batch learns ids into its own map and hands them over after COMMIT.
+ */
+export class AccountIdCache {
+  private readonly ids = new Map<string, string>();
+
+  constructor(private readonly capacity = 200_000) {}
+
+  get(key: string): string | undefined {
+    return this.ids.get(key);
+  }
+
+  set(key: string, id: string): void {
+    if (this.ids.size >= this.capacity) this.ids.clear();
+    this.ids.set(key, id);
+  }
+}
+
+/**
+ * Creates the accounts not known yet, then locks (in id order) those with running balances and
+ * reads them. Shared accounts (external, fees, equity, in flight) are only posted to: their id is
+ * all the batch needs, usually from the cache.
+ */
+export async function prepareAccounts(
+  client: PoolClient,
+  specs: readonly LedgerAccountSpec[],
+  cache: AccountIdCache,
+  learned: Map<string, string>,
+): Promise<Map<string, AccountState>> {
   const unique = [...new Map(specs.map((spec) => [accountSpecKey(spec), spec])).values()];
   const accounts = new Map<string, AccountState>();
   if (unique.length === 0) return accounts;
-  await client.query(
-    `INSERT INTO ledger_accounts (address, asset, kind, provider, provider_account_key, balance)
-     SELECT address, asset, kind, provider, provider_account_key, CASE WHEN running THEN 0 END
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[])
-         AS t(address, asset, kind, provider, provider_account_key, running)
-     ORDER BY address, asset
-     ON CONFLICT (address, asset) DO NOTHING`,
-    [
-      unique.map((s) => s.address),
-      unique.map((s) => s.asset),
-      unique.map((s) => s.kind),
-      unique.map((s) => s.provider),
-      unique.map((s) => s.providerAccountKey),
-      unique.map((s) => hasRunningBalance(s.kind)),
-    ],
-  );
+  const known = (key: string): string | undefined => cache.get(key) ?? learned.get(key);
+  const unknown = unique.filter((spec) => known(accountSpecKey(spec)) === undefined);
+  if (unknown.length > 0) {
+    await client.query(
+      `INSERT INTO ledger_accounts (address, asset, kind, provider, provider_account_key, balance)
+       SELECT address, asset, kind, provider, provider_account_key, CASE WHEN running THEN 0 END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[])
+           AS t(address, asset, kind, provider, provider_account_key, running)
+       ORDER BY address, asset
+       ON CONFLICT (address, asset) DO NOTHING`,
+      [
+        unknown.map((s) => s.address),
+        unknown.map((s) => s.asset),
+        unknown.map((s) => s.kind),
+        unknown.map((s) => s.provider),
+        unknown.map((s) => s.providerAccountKey),
+        unknown.map((s) => hasRunningBalance(s.kind)),
+      ],
+    );
+    const ids = await client.query<{ id: string; address: string; asset: string }>(
+      `SELECT a.id::text AS id, a.address, a.asset
+         FROM ledger_accounts a
+         JOIN unnest($1::text[], $2::text[]) AS t(address, asset) ON a.address = t.address AND a.asset = t.asset`,
+      [unknown.map((s) => s.address), unknown.map((s) => s.asset)],
+    );
+    for (const row of ids.rows) learned.set(accountSpecKey(row), row.id);
+  }
+
+  const idOf = (spec: LedgerAccountSpec): string => {
+    const id = known(accountSpecKey(spec));
+    if (id === undefined) throw new Error(`account ${spec.address} in ${spec.asset} could not be prepared`);
+    return id;
+  };
   const running = unique.filter((spec) => hasRunningBalance(spec.kind));
-  const shared = unique.filter((spec) => !hasRunningBalance(spec.kind));
   // Accounts with running balances are locked so concurrent batches (other partitions, other
-  // replicas) serialize on them; shared accounts only receive postings and need no lock.
+  // replicas) serialize on them; their state is read only after the lock is held.
   const locked = await client.query<AccountRow>(
-    `SELECT a.id::text AS id, a.address, a.asset, a.balance::text AS balance, a.opened_as_of, a.opening_event_id
-       FROM ledger_accounts a
-       JOIN unnest($1::text[], $2::text[]) AS t(address, asset) ON a.address = t.address AND a.asset = t.asset
-      ORDER BY a.id
-        FOR UPDATE OF a`,
-    [running.map((s) => s.address), running.map((s) => s.asset)],
+    `SELECT id::text AS id, balance::text AS balance, opened_as_of, opening_event_id
+       FROM ledger_accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+    [running.map(idOf)],
   );
-  const plain = await client.query<AccountRow>(
-    `SELECT a.id::text AS id, a.address, a.asset, NULL AS balance, a.opened_as_of, a.opening_event_id
-       FROM ledger_accounts a
-       JOIN unnest($1::text[], $2::text[]) AS t(address, asset) ON a.address = t.address AND a.asset = t.asset`,
-    [shared.map((s) => s.address), shared.map((s) => s.asset)],
-  );
-  const specsByKey = new Map(unique.map((spec) => [accountSpecKey(spec), spec]));
-  for (const row of [...locked.rows, ...plain.rows]) {
-    const key = accountSpecKey(row);
-    const spec = specsByKey.get(key);
-    if (!spec) continue;
-    accounts.set(key, {
-      id: row.id,
+  const rows = new Map(locked.rows.map((row) => [row.id, row]));
+  for (const spec of unique) {
+    const id = idOf(spec);
+    const row = rows.get(id);
+    if (hasRunningBalance(spec.kind) && !row) throw new Error(`account ${spec.address} in ${spec.asset} vanished`);
+    accounts.set(accountSpecKey(spec), {
+      id,
       spec,
-      balance: row.balance === null ? null : BigInt(row.balance),
-      openedAsOf: row.opened_as_of,
-      openingEventId: row.opening_event_id,
+      balance: row && row.balance !== null ? BigInt(row.balance) : null,
+      openedAsOf: row?.opened_as_of ?? null,
+      openingEventId: row?.opening_event_id ?? null,
       balanceChanged: false,
       openingChanged: false,
     });
-  }
-  for (const spec of unique) {
-    if (!accounts.has(accountSpecKey(spec))) throw new Error(`account ${spec.address} in ${spec.asset} could not be prepared`);
   }
   return accounts;
 }

@@ -23,8 +23,7 @@ export class LedgerSchema1763800000000 implements MigrationInterface {
         opening_event_id uuid,
         closed_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT ledger_accounts_address_asset_key UNIQUE (address, asset),
-        CONSTRAINT ledger_accounts_id_asset_key UNIQUE (id, asset)
+        CONSTRAINT ledger_accounts_address_asset_key UNIQUE (address, asset)
       )`);
     await queryRunner.query(`CREATE INDEX ledger_accounts_provider_account_idx ON ledger_accounts (provider_account_key)`);
     await queryRunner.query(`CREATE INDEX ledger_accounts_address_pattern_idx ON ledger_accounts (address text_pattern_ops)`);
@@ -49,40 +48,54 @@ export class LedgerSchema1763800000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE ledger_postings (
         id bigserial PRIMARY KEY,
-        journal_id bigint NOT NULL REFERENCES ledger_journals (id),
+        -- References are checked per statement by ledger_check_postings (set-based, far cheaper
+        -- than a foreign key's per-row lookups); journals and accounts are never deleted.
+        journal_id bigint NOT NULL,
         account_id bigint NOT NULL,
         asset text NOT NULL,
         amount numeric(80,0) NOT NULL CHECK (amount <> 0),
-        effective_at timestamptz NOT NULL,
-        CONSTRAINT ledger_postings_account_asset_fk FOREIGN KEY (account_id, asset) REFERENCES ledger_accounts (id, asset)
+        effective_at timestamptz NOT NULL
       )`);
     await queryRunner.query(`CREATE INDEX ledger_postings_account_time_idx ON ledger_postings (account_id, effective_at, id)`);
     await queryRunner.query(`CREATE INDEX ledger_postings_journal_idx ON ledger_postings (journal_id)`);
 
     await queryRunner.query(`
-      CREATE FUNCTION ledger_check_journals_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION ledger_check_postings() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
-        unbalanced record;
+        problem record;
       BEGIN
-        SELECT journal_id, asset, sum(amount) AS total INTO unbalanced
+        SELECT journal_id, asset, sum(amount) AS total INTO problem
           FROM new_postings GROUP BY journal_id, asset HAVING sum(amount) <> 0 LIMIT 1;
         IF FOUND THEN
-          RAISE EXCEPTION 'journal % does not balance in %: postings sum to %', unbalanced.journal_id, unbalanced.asset, unbalanced.total
+          RAISE EXCEPTION 'journal % does not balance in %: postings sum to %', problem.journal_id, problem.asset, problem.total
             USING ERRCODE = '23514';
+        END IF;
+        SELECT p.journal_id INTO problem FROM new_postings p
+          WHERE NOT EXISTS (SELECT 1 FROM ledger_journals j WHERE j.id = p.journal_id) LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'posting refers to journal %, which does not exist', problem.journal_id USING ERRCODE = '23503';
+        END IF;
+        SELECT p.account_id, p.asset INTO problem FROM new_postings p
+          WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = p.account_id AND a.asset = p.asset) LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'posting refers to account % in %, which does not exist in that asset', problem.account_id, problem.asset
+            USING ERRCODE = '23503';
         END IF;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`
       CREATE TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings
-        REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_journals_balanced()`);
+        REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_postings()`);
     await queryRunner.query(`
       CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         RAISE EXCEPTION '% is append-only: correct a journal with a reversing journal', TG_TABLE_NAME USING ERRCODE = '42501';
       END $$`);
-    for (const table of ['ledger_journals', 'ledger_postings']) {
+    for (const table of ['ledger_journals', 'ledger_postings', 'ledger_accounts']) {
+      // Accounts keep their running balance up to date, so only their deletion is refused.
+      const refused = table === 'ledger_accounts' ? 'DELETE' : 'UPDATE OR DELETE';
       await queryRunner.query(
-        `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()`,
+        `CREATE TRIGGER ${table}_append_only BEFORE ${refused} ON ${table} FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()`,
       );
       await queryRunner.query(
         `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()`,
@@ -112,9 +125,10 @@ export class LedgerSchema1763800000000 implements MigrationInterface {
         raw_code text,
         status_occurred_at timestamptz,
         hold_state text NOT NULL CHECK (hold_state IN ('none', 'held', 'released')),
-        hold_journal_id bigint REFERENCES ledger_journals (id),
-        release_journal_id bigint REFERENCES ledger_journals (id),
-        settled_by_journal_id bigint REFERENCES ledger_journals (id),
+        -- Journal ids written in the same transaction as the journals (append-only, never deleted).
+        hold_journal_id bigint,
+        release_journal_id bigint,
+        settled_by_journal_id bigint,
         settled_transaction_id text,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
@@ -123,7 +137,7 @@ export class LedgerSchema1763800000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE ledger_payment_status_history (
         id bigserial PRIMARY KEY,
-        payment_key text NOT NULL REFERENCES ledger_payments (payment_key),
+        payment_key text NOT NULL,
         event_id uuid NOT NULL,
         status text NOT NULL,
         raw_scheme text NOT NULL,
@@ -182,6 +196,6 @@ export class LedgerSchema1763800000000 implements MigrationInterface {
       await queryRunner.query(`DROP TABLE ${table}`);
     }
     await queryRunner.query(`DROP FUNCTION ledger_refuse_change()`);
-    await queryRunner.query(`DROP FUNCTION ledger_check_journals_balanced()`);
+    await queryRunner.query(`DROP FUNCTION ledger_check_postings()`);
   }
 }
