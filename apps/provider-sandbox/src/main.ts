@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig } from './config';
-import { startSandbox } from './sandbox';
 
 /**
  * Starts the provider sandbox from the environment. stdout carries only JSON log lines; the
@@ -8,6 +7,8 @@ import { startSandbox } from './sandbox';
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  // Loaded after the configuration is checked, so a bad setting fails fast.
+  const { startSandbox } = await import('./sandbox');
   const sandbox = await startSandbox(config);
   // Written directly so the ready line appears whatever LOG_LEVEL says.
   process.stdout.write(

@@ -68,20 +68,6 @@ describe('FinDIGI wallet transfers, transfers to bank and approvals', () => {
     expect(json(other)).toMatchObject({ error: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
-  it.each([
-    [{ amount: '0' }, 400, 'VALIDATION_ERROR', 'amount must be greater than zero.'],
-    [{ amount: '10.5' }, 400, 'VALIDATION_ERROR', 'amount "10.5" has more decimals than IDR allows (0).'],
-    [{ amount: 'ten' }, 400, 'VALIDATION_ERROR', 'amount "ten" is not a decimal number.'],
-    [{ amount: '999999999999999' }, 422, 'INSUFFICIENT_FUNDS', undefined],
-    [{ amount: '1', destination_wallet_id: 'missing' }, 404, 'NOT_FOUND', 'Wallet missing was not found.'],
-  ])('refuses %j', async (override, status, error, message) => {
-    const [source] = await walletsOf(sandbox, alpha);
-    const destination = await secondIdrWallet(alpha);
-    const response = await transfer(alpha, { source_wallet_id: source?.id, destination_wallet_id: destination.id, ...override });
-    expect(response.statusCode).toBe(status);
-    expect(json(response)).toMatchObject({ error, ...(message === undefined ? {} : { message }) });
-  });
-
   describe('in a company workspace (maker-checker)', () => {
     let maker: FindigiSession;
     let checker: FindigiSession;
@@ -194,5 +180,41 @@ describe('FinDIGI wallet transfers, transfers to bank and approvals', () => {
       const missing = await sandbox.app.inject({ method: 'POST', url: '/findigi/api/fiat/transfers-to-bank', headers: alpha.headers, payload: { source_wallet_id: 'nope', amount: '1000', beneficiary } });
       expect(missing.statusCode).toBe(404);
     });
+  });
+});
+
+describe('FinDIGI wallet transfer refusals (one sandbox: refused transfers change nothing)', () => {
+  let sandbox: Sandbox;
+  let alpha: FindigiSession;
+  let destination: WalletBody;
+
+  beforeAll(async () => {
+    sandbox = await createTestSandbox({ liveActivity: false });
+    alpha = await loginAs(sandbox, 'alpha.tester@findigi.local');
+    destination = json<{ wallet: WalletBody }>(
+      await sandbox.app.inject({ method: 'POST', url: '/findigi/api/wallets', headers: alpha.headers, payload: { currency: 'IDR' } }),
+    ).wallet;
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it.each([
+    [{ amount: '0' }, 400, 'VALIDATION_ERROR', 'amount must be greater than zero.'],
+    [{ amount: '10.5' }, 400, 'VALIDATION_ERROR', 'amount "10.5" has more decimals than IDR allows (0).'],
+    [{ amount: 'ten' }, 400, 'VALIDATION_ERROR', 'amount "ten" is not a decimal number.'],
+    [{ amount: '999999999999999' }, 422, 'INSUFFICIENT_FUNDS', undefined],
+    [{ amount: '1', destination_wallet_id: 'missing' }, 404, 'NOT_FOUND', 'Wallet missing was not found.'],
+  ])('refuses %j', async (override, status, error, message) => {
+    const [source] = await walletsOf(sandbox, alpha);
+    const response = await sandbox.app.inject({
+      method: 'POST',
+      url: '/findigi/api/wallets/transfers',
+      headers: alpha.headers,
+      payload: { source_wallet_id: source?.id, destination_wallet_id: destination.id, ...override },
+    });
+    expect(response.statusCode).toBe(status);
+    expect(json(response)).toMatchObject({ error, ...(message === undefined ? {} : { message }) });
   });
 });

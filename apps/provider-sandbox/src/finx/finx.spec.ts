@@ -90,6 +90,28 @@ describe('Fin X accounts (/finx/v1/accounts)', () => {
     expect(filtered.data.every((account) => account.owner_id === owner)).toBe(true);
   });
 
+  it('writes balances from exact decimals, never through a float', async () => {
+    const response = await sandbox.app.inject({
+      method: 'POST',
+      url: '/finx/v1/accounts',
+      headers: AUTH,
+      payload: '{"type":"checking","balance":90071992547409.93,"currency":"USD","owner_id":"o1"}',
+    });
+    expect(response.body).toContain('"balance":90071992547409.93');
+  });
+});
+
+describe('Fin X bad input (one sandbox: nothing here changes it)', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await createTestSandbox({ liveActivity: false });
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
   it.each([
     [{ type: 'savings', currency: 'USD', owner_id: 'o1' }, 'Missing required attributes: balance.'],
     [{ type: 'savings', balance: 10.001, currency: 'USD', owner_id: 'o1' }, 'balance 10.001 has more decimals than USD allows (2).'],
@@ -114,15 +136,5 @@ describe('Fin X accounts (/finx/v1/accounts)', () => {
     const unknown = await sandbox.app.inject({ method: 'GET', url: '/finx/v2/nothing', headers: AUTH });
     expect(unknown.statusCode).toBe(404);
     expect(json(unknown)).toEqual({ type: 'invalid_request', message: 'No route GET /finx/v2/nothing' });
-  });
-
-  it('writes balances from exact decimals, never through a float', async () => {
-    const response = await sandbox.app.inject({
-      method: 'POST',
-      url: '/finx/v1/accounts',
-      headers: AUTH,
-      payload: '{"type":"checking","balance":90071992547409.93,"currency":"USD","owner_id":"o1"}',
-    });
-    expect(response.body).toContain('"balance":90071992547409.93');
   });
 });

@@ -11,35 +11,36 @@ interface PaymentCreated {
 
 const EXTERNAL_CREDITOR = 'LV26IDXO1001010000787';
 
+let sandbox: Sandbox;
+let psuId: string;
+let debtorIban: string;
+let debtorId: string;
+
+async function openSandbox(): Promise<void> {
+  sandbox = await createTestSandbox({ liveActivity: false });
+  const debtor = sandbox.groundTruth('indexo').find((account) => account.references.psuId !== 'SANDBOX_INDICATOR_1');
+  psuId = debtor?.references.psuId ?? '';
+  debtorIban = debtor?.references.iban ?? '';
+  debtorId = debtor?.accountId ?? '';
+}
+
+const closeSandbox = (): Promise<void> => sandbox.close();
+
+async function initiate(body: Record<string, unknown>) {
+  return sandbox.app.inject({ method: 'POST', url: `${API}/payments/sepa-credit-transfers`, headers: indexoHeaders(psuId), payload: body });
+}
+
+const status = async (paymentId: string) =>
+  json<{ transactionStatus: string }>(await sandbox.app.inject({ method: 'GET', url: `${API}/payments/sepa-credit-transfers/${paymentId}/status`, headers: indexoHeaders(psuId) }))
+    .transactionStatus;
+
+const scaStatus = async (created: PaymentCreated) =>
+  json<{ scaStatus: string }>(await sandbox.app.inject({ method: 'GET', url: `/indexo/external/openbanking/api/${created._links.scaStatus?.href ?? ''}`, headers: indexoHeaders(psuId) }))
+    .scaStatus;
+
 describe('INDEXO SEPA credit transfers (live rules)', () => {
-  let sandbox: Sandbox;
-  let psuId: string;
-  let debtorIban: string;
-  let debtorId: string;
-
-  beforeEach(async () => {
-    sandbox = await createTestSandbox({ liveActivity: false });
-    const debtor = sandbox.groundTruth('indexo').find((account) => account.references.psuId !== 'SANDBOX_INDICATOR_1');
-    psuId = debtor?.references.psuId ?? '';
-    debtorIban = debtor?.references.iban ?? '';
-    debtorId = debtor?.accountId ?? '';
-  });
-
-  afterEach(async () => {
-    await sandbox.close();
-  });
-
-  async function initiate(body: Record<string, unknown>) {
-    return sandbox.app.inject({ method: 'POST', url: `${API}/payments/sepa-credit-transfers`, headers: indexoHeaders(psuId), payload: body });
-  }
-
-  const status = async (paymentId: string) =>
-    json<{ transactionStatus: string }>(await sandbox.app.inject({ method: 'GET', url: `${API}/payments/sepa-credit-transfers/${paymentId}/status`, headers: indexoHeaders(psuId) }))
-      .transactionStatus;
-
-  const scaStatus = async (created: PaymentCreated) =>
-    json<{ scaStatus: string }>(await sandbox.app.inject({ method: 'GET', url: `/indexo/external/openbanking/api/${created._links.scaStatus?.href ?? ''}`, headers: indexoHeaders(psuId) }))
-      .scaStatus;
+  beforeEach(openSandbox);
+  afterEach(closeSandbox);
 
   it('initiates with RCVD, a challenge and the documented _links, then moves ACTC → ACSP → ACSC and books the debit', async () => {
     const response = await initiate({
@@ -115,6 +116,12 @@ describe('INDEXO SEPA credit transfers (live rules)', () => {
     expect(await status(bankRejected.paymentId)).toBe('RJCT');
     expect(sandbox.groundTruth('indexo', { accountId: debtorId })[0]?.transactions?.some((entry) => entry.references.paymentId !== undefined)).toBe(false);
   });
+
+});
+
+describe('INDEXO payment refusals (one sandbox: refused requests change nothing)', () => {
+  beforeAll(openSandbox);
+  afterAll(closeSandbox);
 
   it.each([
     [{ creditorAccount: { iban: EXTERNAL_CREDITOR }, instructedAmount: { currency: 'EUR', amount: 1 } }, 'creditorName'],

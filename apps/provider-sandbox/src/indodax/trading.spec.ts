@@ -4,27 +4,28 @@ import { ADMIN_HEADERS, createTestSandbox, json } from '../testing/sandbox-fixtu
 
 type Body = { success: number; return: Record<string, unknown>; error?: string; error_code?: string };
 
+let sandbox: Sandbox;
+let wallTime: number;
+
+async function openSandbox(): Promise<void> {
+  wallTime = Date.parse('2025-03-03T09:00:00Z');
+  sandbox = await createTestSandbox({ liveActivity: false, wallClock: () => wallTime });
+  await setPrice('btc_idr', '1500000000');
+}
+
+const closeSandbox = (): Promise<void> => sandbox.close();
+
+async function setPrice(pair: string, price: string): Promise<void> {
+  const response = await sandbox.app.inject({ method: 'PUT', url: '/_admin/indodax/prices', headers: ADMIN_HEADERS, payload: { pair, price } });
+  expect(response.statusCode).toBe(200);
+}
+
+const call = async (method: string, params: Array<[string, string]> = []): Promise<Body> => json<Body>(await tapi(sandbox, method, params));
+const idrBalance = async (): Promise<number | undefined> => ((await call('getInfo')).return.balance as Record<string, number>).idr;
+
 describe('Indodax trading: trade, orders, cancels, rate limits', () => {
-  let sandbox: Sandbox;
-  let wallTime: number;
-
-  beforeEach(async () => {
-    wallTime = Date.parse('2025-03-03T09:00:00Z');
-    sandbox = await createTestSandbox({ liveActivity: false, wallClock: () => wallTime });
-    await setPrice('btc_idr', '1500000000');
-  });
-
-  afterEach(async () => {
-    await sandbox.close();
-  });
-
-  async function setPrice(pair: string, price: string): Promise<void> {
-    const response = await sandbox.app.inject({ method: 'PUT', url: '/_admin/indodax/prices', headers: ADMIN_HEADERS, payload: { pair, price } });
-    expect(response.statusCode).toBe(200);
-  }
-
-  const call = async (method: string, params: Array<[string, string]> = []): Promise<Body> => json<Body>(await tapi(sandbox, method, params));
-  const idrBalance = async (): Promise<number | undefined> => ((await call('getInfo')).return.balance as Record<string, number>).idr;
+  beforeEach(openSandbox);
+  afterEach(closeSandbox);
 
   it('fills a market buy in IDR at once and reports it in the documented shape', async () => {
     const idrBefore = await idrBalance();
@@ -93,25 +94,6 @@ describe('Indodax trading: trade, orders, cancels, rate limits', () => {
     expect(truth?.onHold.amount).toBe('0');
   });
 
-  it.each([
-    [[['type', 'buy'], ['idr', '100000'], ['price', '1400000000'], ['order_type', 'limit']], 'Limit buy orders with order_type=limit take the amount in btc, not idr.'],
-    [[['type', 'buy'], ['btc', '0.1'], ['order_type', 'market']], 'Market buy orders only support an amount in idr.'],
-    [[['type', 'buy'], ['btc', '0.000000001'], ['price', '1400000000']], 'Invalid btc: btc allows 8 decimals.'],
-    [[['type', 'buy'], ['btc', '100'], ['price', '1400000000']], 'Insufficient balance.'],
-    [[['type', 'hold'], ['btc', '1'], ['price', '1']], 'Invalid type: it must be buy or sell.'],
-  ])('refuses %j', async (params, error) => {
-    const body = await call('trade', [['pair', 'btc_idr'], ...(params as Array<[string, string]>)]);
-    expect(body).toMatchObject({ success: 0, error });
-  });
-
-  it('answers a maker-only order that would take, and a reused client order id, as documented', async () => {
-    const taker = await call('trade', [['pair', 'btc_idr'], ['type', 'buy'], ['btc', '0.001'], ['price', '1600000000'], ['time_in_force', 'MOC']]);
-    expect(taker).toEqual({ success: 0, error: 'Order cancelled because it’s not maker.' });
-    await call('trade', [['pair', 'btc_idr'], ['type', 'buy'], ['btc', '0.001'], ['price', '1000000000'], ['client_order_id', 'dup']]);
-    const again = await call('trade', [['pair', 'btc_idr'], ['type', 'buy'], ['btc', '0.001'], ['price', '1000000000'], ['client_order_id', 'dup']]);
-    expect(again).toEqual({ success: 0, error: 'client order id dup already exists' });
-  });
-
   it('limits trade requests to 20 per second per pair, then blocks the pair for 5 seconds (429)', async () => {
     const params: Array<[string, string]> = [['pair', 'btc_idr'], ['type', 'buy'], ['btc', '0.0001'], ['price', '1000000000']];
     for (let i = 0; i < 20; i += 1) expect((await tapi(sandbox, 'trade', params)).statusCode).toBe(200);
@@ -135,5 +117,29 @@ describe('Indodax trading: trade, orders, cancels, rate limits', () => {
     const limited = await tapi(sandbox, 'cancelByClientOrderId', [['client_order_id', 'none']]);
     expect(limited.statusCode).toBe(429);
     expect(json(limited)).toEqual({ success: 0, error: 'Your User ID sent too many cancel order requests', error_code: 'too_many_requests' });
+  });
+});
+
+describe('Indodax trade refusals (one sandbox: refused orders change nothing)', () => {
+  beforeAll(openSandbox);
+  afterAll(closeSandbox);
+
+  it.each([
+    [[['type', 'buy'], ['idr', '100000'], ['price', '1400000000'], ['order_type', 'limit']], 'Limit buy orders with order_type=limit take the amount in btc, not idr.'],
+    [[['type', 'buy'], ['btc', '0.1'], ['order_type', 'market']], 'Market buy orders only support an amount in idr.'],
+    [[['type', 'buy'], ['btc', '0.000000001'], ['price', '1400000000']], 'Invalid btc: btc allows 8 decimals.'],
+    [[['type', 'buy'], ['btc', '100'], ['price', '1400000000']], 'Insufficient balance.'],
+    [[['type', 'hold'], ['btc', '1'], ['price', '1']], 'Invalid type: it must be buy or sell.'],
+  ])('refuses %j', async (params, error) => {
+    const body = await call('trade', [['pair', 'btc_idr'], ...(params as Array<[string, string]>)]);
+    expect(body).toMatchObject({ success: 0, error });
+  });
+
+  it('answers a maker-only order that would take, and a reused client order id, as documented', async () => {
+    const taker = await call('trade', [['pair', 'btc_idr'], ['type', 'buy'], ['btc', '0.001'], ['price', '1600000000'], ['time_in_force', 'MOC']]);
+    expect(taker).toEqual({ success: 0, error: 'Order cancelled because it’s not maker.' });
+    await call('trade', [['pair', 'btc_idr'], ['type', 'buy'], ['btc', '0.001'], ['price', '1000000000'], ['client_order_id', 'dup']]);
+    const again = await call('trade', [['pair', 'btc_idr'], ['type', 'buy'], ['btc', '0.001'], ['price', '1000000000'], ['client_order_id', 'dup']]);
+    expect(again).toEqual({ success: 0, error: 'client order id dup already exists' });
   });
 });

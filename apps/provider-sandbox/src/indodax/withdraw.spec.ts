@@ -80,22 +80,6 @@ describe('Indodax withdrawCoin with the callback to the client (real listener an
     expect(withdrawal).toMatchObject({ status: 'success', withdraw_id: response.body.withdraw_id, eth: '0.50000000', amount: '0.49950000', fee: '0.00050000' });
   });
 
-  it.each([
-    ['answers "OK"', { status: 200, body: 'OK' }],
-    ['answers "ok\\n"', { status: 200, body: 'ok\n' }],
-    ['answers "no"', { status: 200, body: 'no' }],
-    ['answers 500 "ok"', { status: 500, body: 'ok' }],
-    ['does not answer within the timeout', { status: 200, body: 'ok', delayMs: 1_000 }],
-  ])('fails the withdrawal when the callback %s', async (_case, answer) => {
-    receiver.answer = () => answer;
-    const before = ethTruth();
-    const response = await withdrawEth();
-    expect(response.body).toEqual({ success: 0, error: 'Withdrawal rejected: the callback URL did not answer "ok".', error_code: 'callback_rejected' });
-    expect(receiver.received).toHaveLength(1);
-    expect(ethTruth()?.available).toEqual(before?.available);
-    expect(ethTruth()?.transactionCount).toBe(before?.transactionCount);
-  });
-
   it('fails without calling when the callback endpoint is down (fault), and asks twice under a duplicate fault', async () => {
     const addFault = (fault: Record<string, unknown>) =>
       fetch(`${sandbox.url}/_admin/faults`, { method: 'POST', headers: { ...ADMIN_HEADERS, 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'indodax', count: 1, ...fault }) });
@@ -146,5 +130,49 @@ describe('Indodax withdrawCoin with the callback to the client (real listener an
     expect(fee.body).toEqual({ success: 1, return: { server_time: Date.parse('2025-03-03T09:00:00Z') / 1000, withdraw_fee: 1, currency: 'usdt' } });
     const feeNetwork = await tapiOverHttp(base, 'withdrawFee', [['currency', 'usdt'], ['network', 'sol']]);
     expect(feeNetwork.body).toEqual({ success: 0, error: 'Invalid network, please fill with one of this erc20, trc20, bep20', error_code: '' });
+  });
+});
+
+describe('Indodax withdrawCoin refused by the callback (one sandbox: failed withdrawals change nothing)', () => {
+  let sandbox: RunningSandbox;
+  let receiver: CallbackReceiver;
+
+  beforeAll(async () => {
+    receiver = await CallbackReceiver.start();
+    sandbox = await startTestSandbox({
+      indodax: { keys: [{ ...DOCUMENTED_KEY, permissions: ['view', 'trade', 'withdraw'], callbackUrl: receiver.url }], callbackTimeoutMs: 300 },
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+    await receiver.close();
+  });
+
+  const withdrawEth = () =>
+    tapiOverHttp(sandbox.baseUrls.indodax, 'withdrawCoin', [
+      ['currency', 'eth'],
+      ['network', 'arb'],
+      ['withdraw_address', EXTERNAL_ADDRESS],
+      ['withdraw_amount', '0.5'],
+      ['request_id', 'req42'],
+    ]);
+  const ethTruth = () => sandbox.groundTruth('indodax', { accountId: 'eth' })[0];
+
+  it.each([
+    ['answers "OK"', { status: 200, body: 'OK' }],
+    ['answers "ok\\n"', { status: 200, body: 'ok\n' }],
+    ['answers "no"', { status: 200, body: 'no' }],
+    ['answers 500 "ok"', { status: 500, body: 'ok' }],
+    ['does not answer within the timeout', { status: 200, body: 'ok', delayMs: 1_000 }],
+  ])('fails the withdrawal when the callback %s', async (_case, answer) => {
+    receiver.answer = () => answer;
+    receiver.received.length = 0;
+    const before = ethTruth();
+    const response = await withdrawEth();
+    expect(response.body).toEqual({ success: 0, error: 'Withdrawal rejected: the callback URL did not answer "ok".', error_code: 'callback_rejected' });
+    expect(receiver.received).toHaveLength(1);
+    expect(ethTruth()?.available).toEqual(before?.available);
+    expect(ethTruth()?.transactionCount).toBe(before?.transactionCount);
   });
 });

@@ -8,24 +8,24 @@ interface Balance {
   availableBalance: string;
 }
 
+let sandbox: Sandbox;
+let usd: string;
+let usd2: string;
+
+async function openSandbox(): Promise<void> {
+  sandbox = await createTestSandbox({ liveActivity: false, size: { accounts: 4, transactionsPerAccount: 5, historyDays: 10 } });
+  const accounts = json<{ data: Array<{ id: string; currency: string }> }>(await indx(sandbox, 'GET', '/v1/accounts')).data.filter((account) => account.currency === 'USD');
+  usd = accounts[0]?.id ?? '';
+  usd2 = accounts[1]?.id ?? '';
+}
+
+const closeSandbox = (): Promise<void> => sandbox.close();
+const balance = async (accountId: string) => json<Balance>(await indx(sandbox, 'GET', `/v1/accounts/${accountId}/balance`));
+const cents = (text: string) => BigInt(text.replace('.', ''));
+
 describe('INDX wire transfers and account-to-account transfers', () => {
-  let sandbox: Sandbox;
-  let usd: string;
-  let usd2: string;
-
-  beforeEach(async () => {
-    sandbox = await createTestSandbox({ liveActivity: false, size: { accounts: 4, transactionsPerAccount: 5, historyDays: 10 } });
-    const accounts = json<{ data: Array<{ id: string; currency: string }> }>(await indx(sandbox, 'GET', '/v1/accounts')).data.filter((account) => account.currency === 'USD');
-    usd = accounts[0]?.id ?? '';
-    usd2 = accounts[1]?.id ?? '';
-  });
-
-  afterEach(async () => {
-    await sandbox.close();
-  });
-
-  const balance = async (accountId: string) => json<Balance>(await indx(sandbox, 'GET', `/v1/accounts/${accountId}/balance`));
-  const cents = (text: string) => BigInt(text.replace('.', ''));
+  beforeEach(openSandbox);
+  afterEach(closeSandbox);
 
   it('moves a wire pending → processing → completed, holding then booking amount and fee', async () => {
     const before = await balance(usd);
@@ -91,6 +91,12 @@ describe('INDX wire transfers and account-to-account transfers', () => {
     const conflict = await indx(sandbox, 'POST', '/v1/transfers', { ...body, amount: '2.00' }, { headers: { 'idempotency-key': 'k-1' } });
     expect(conflict.statusCode).toBe(409);
   });
+
+});
+
+describe('INDX payment refusals (one sandbox: refused requests change nothing)', () => {
+  beforeAll(openSandbox);
+  afterAll(closeSandbox);
 
   it.each([
     [{ externalAccountId: 'ext_1', amount: '1.00', currency: 'USD' }, 400, 'validation_error', 'Missing required fields: accountId.'],
