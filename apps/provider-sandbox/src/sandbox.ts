@@ -79,6 +79,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `no sandbox route ${request.method} ${request.url}` }),
   );
+  app.setErrorHandler((error, request, reply) => {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    const clientError = typeof status === 'number' && status >= 400 && status < 500;
+    if (!clientError) request.log.error({ err: error }, 'unexpected error');
+    return reply
+      .code(clientError ? status : 500)
+      .send({ error: clientError ? 'bad_request' : 'internal_error', message: clientError && error instanceof Error ? error.message : 'unexpected error' });
+  });
   app.addHook('onClose', async () => {
     clock.stop();
     await callbacks.close();

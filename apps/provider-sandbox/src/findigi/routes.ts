@@ -24,6 +24,7 @@ export function findigiRoutes(deps: FindigiDeps): FastifyPluginAsync {
       faults: ctx.faults,
       notFound: (request, reply) => findigiError(reply, 'NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0] ?? ''} not found.`),
       internalError: (_request, reply) => findigiError(reply, 'INTERNAL_ERROR', 'Something went wrong. Please try again.'),
+      clientErrorBody: (message) => ({ error: 'VALIDATION_ERROR', message }),
       faultBody: (kind) =>
         kind === 'rate_limited'
           ? { error: 'RATE_LIMITED', message: 'Too many requests. Please slow down.' }

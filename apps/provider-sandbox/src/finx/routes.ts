@@ -22,6 +22,7 @@ export function finxRoutes(ctx: SandboxContext, state: FinxState): FastifyPlugin
       faults: ctx.faults,
       notFound: (request, reply) => finxError(reply, 404, `No route ${request.method} ${request.url.split('?')[0] ?? ''}`),
       internalError: (_request, reply) => finxError(reply, 500, 'Something went wrong on our side.'),
+      clientErrorBody: (message) => ({ type: 'invalid_request', message }),
       faultBody: (kind) => ({
         type: 'api_error',
         message: kind === 'rate_limited' ? 'Too many requests.' : 'The service is temporarily unavailable.',

@@ -15,6 +15,8 @@ export interface ProviderHttpProfile {
   notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply;
   /** The provider's answer to an unexpected failure. */
   internalError(request: FastifyRequest, reply: FastifyReply): FastifyReply;
+  /** The provider's body for a request the framework refused (too large, unreadable). */
+  clientErrorBody(message: string): unknown;
   /** The provider's body for an injected 5xx or 429. */
   faultBody(kind: 'server_error' | 'rate_limited', status: number): unknown;
   /** The operation a request performs, for faults scoped by operation (an Indodax TAPI method). */
@@ -26,6 +28,11 @@ const DEFAULT_TIMEOUT_HOLD_MS = 30_000;
 export function installProviderHttp(app: FastifyInstance, profile: ProviderHttpProfile): void {
   app.setNotFoundHandler((request, reply) => profile.notFound(request, reply));
   app.setErrorHandler((error, request, reply) => {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      request.log.warn({ err: error, provider: profile.provider }, 'request refused before reaching the route');
+      return reply.code(status).send(profile.clientErrorBody(error instanceof Error ? error.message : 'The request cannot be read.'));
+    }
     request.log.error({ err: error, provider: profile.provider }, 'unexpected error in provider route');
     return profile.internalError(request, reply);
   });

@@ -20,6 +20,7 @@ export function indexoRoutes(deps: IndexoDeps): FastifyPluginAsync {
       faults: ctx.faults,
       notFound: (_request, reply) => tppError(reply, 404, 'RESOURCE_UNKNOWN', 'The addressed resource is unknown.'),
       internalError: (_request, reply) => tppError(reply, 500, 'INTERNAL_SERVER_ERROR', 'An internal error occurred.'),
+      clientErrorBody: (message) => tppBody('FORMAT_ERROR', message),
       faultBody: (kind) =>
         kind === 'rate_limited'
           ? tppBody('ACCESS_EXCEEDED', 'Too many requests.')

@@ -26,6 +26,7 @@ export function indodaxRoutes(deps: TapiDeps): FastifyPluginAsync {
       faults: ctx.faults,
       notFound: (_request, reply) => reply.code(404).send(envelope('Not found. The private API is POST /tapi.', 'not_found')),
       internalError: (_request, reply) => reply.code(500).send(envelope('Internal server error.', 'internal_error')),
+      clientErrorBody: (message) => envelope(message, 'invalid_request'),
       faultBody: (kind) => (kind === 'rate_limited' ? envelope('Too many requests.', 'too_many_requests') : envelope('Service unavailable.', 'service_unavailable')),
       operation: (request) => new URLSearchParams(bodyText(request)).get('method') ?? undefined,
     });

@@ -83,3 +83,13 @@ describe('INDX signature authentication (X-API-KEY, X-API-SIGNATURE, X-API-TIMES
     expect(json(response)).toEqual({ error: { code: 'not_found', message: 'No route GET /indx/v2/everything.' } });
   });
 });
+
+describe('INDX requests the framework refuses', () => {
+  it('answers an oversized body in the INDX error shape', async () => {
+    const sandbox = await createTestSandbox({ liveActivity: false });
+    const response = await sandbox.app.inject({ method: 'POST', url: '/indx/v1/transfers', headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(1024 * 1024 + 1) });
+    await sandbox.close();
+    expect(response.statusCode).toBe(413);
+    expect(json(response)).toEqual({ error: { code: 'validation_error', message: expect.stringContaining('Request body is too large') } });
+  });
+});

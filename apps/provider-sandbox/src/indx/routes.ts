@@ -39,6 +39,7 @@ export function indxRoutes(deps: IndxDeps): FastifyPluginAsync {
       faults: ctx.faults,
       notFound: (request, reply) => indxError(reply, 'not_found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`),
       internalError: (_request, reply) => indxError(reply, 'internal_error', 'An internal error occurred.'),
+      clientErrorBody: (message) => indxErrorBody('validation_error', message),
       faultBody: (kind) =>
         kind === 'rate_limited' ? indxErrorBody('rate_limited', 'Rate limit exceeded; retry later.') : indxErrorBody('service_unavailable', 'The service is temporarily unavailable.'),
     });
