@@ -21,6 +21,8 @@ describe('FinDIGI FinVault transactions and FX tickers', () => {
     ).wallets;
     expect(wallets).toEqual([expect.objectContaining({ network: 'polygon-amoy' })]);
     const walletId = wallets[0]?.id ?? '';
+    const wallet = json(await sandbox.app.inject({ method: 'GET', url: `/findigi/api/finvault/wallets/${walletId}`, headers: alpha.headers }));
+    expect(wallet).toEqual({ ok: true, wallet: expect.objectContaining({ id: walletId, custody_type: 'custodial', address: expect.stringMatching(/^0x[0-9a-f]{40}$/) }) });
     const balances = json<{ balances: Array<{ symbol: string; balance: string }> }>(
       await sandbox.app.inject({ method: 'GET', url: `/findigi/api/finvault/wallets/${walletId}/balances`, headers: alpha.headers }),
     ).balances;

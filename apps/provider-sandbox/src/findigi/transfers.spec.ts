@@ -89,6 +89,9 @@ describe('FinDIGI wallet transfers, transfers to bank and approvals', () => {
       );
       expect(pending.approvals).toEqual([expect.objectContaining({ id: created.approval_id, resource_id: created.id, status: 'pending' })]);
 
+      const detail = json(await sandbox.app.inject({ method: 'GET', url: `/findigi/api/approvals/${created.approval_id ?? ''}`, headers: checker.headers }));
+      expect(detail).toMatchObject({ ok: true, approval: { id: created.approval_id, resource_type: 'wallet_transfer', status: 'pending' }, resource: { id: created.id, status: 'awaiting_approval' } });
+
       const byMaker = await sandbox.app.inject({ method: 'POST', url: `/findigi/api/approvals/${created.approval_id ?? ''}/approve`, headers: maker.headers, payload: {} });
       expect(byMaker.statusCode).toBe(403);
 

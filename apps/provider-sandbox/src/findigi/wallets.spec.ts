@@ -63,6 +63,8 @@ describe('FinDIGI wallets, balances and history', () => {
     });
     const accounts = json(await sandbox.app.inject({ method: 'GET', url: `/findigi/api/wallets/${wallet?.id ?? ''}/accounts`, headers: alpha.headers }));
     expect(accounts).toMatchObject({ ok: true, accounts: [{ type: 'virtual_account', bank_code: 'BCA', currency: 'IDR' }] });
+    const byId = json(await sandbox.app.inject({ method: 'GET', url: `/findigi/api/wallets/${wallet?.id ?? ''}`, headers: alpha.headers }));
+    expect(byId).toEqual({ ok: true, wallet: expect.objectContaining({ id: wallet?.id, currency: 'IDR', balance: wallet?.balance, is_primary: true, status: 'active' }) });
     const missing = await sandbox.app.inject({ method: 'GET', url: '/findigi/api/wallets/not-a-wallet', headers: alpha.headers });
     expect(missing.statusCode).toBe(404);
     expect(json(missing)).toEqual({ error: 'NOT_FOUND', message: 'Wallet not-a-wallet was not found in this workspace.' });

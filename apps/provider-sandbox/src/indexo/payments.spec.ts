@@ -64,6 +64,8 @@ describe('INDEXO SEPA credit transfers (live rules)', () => {
       self: { href: 'v1/payments/sepa-credit-transfers' },
     });
 
+    const authorisations = json(await sandbox.app.inject({ method: 'GET', url: `/indexo/external/openbanking/api/${created._links.authorisationsIDs?.href ?? ''}`, headers: indexoHeaders(psuId) }));
+    expect(authorisations).toEqual({ authorisationIds: [created._links.scaStatus?.href.split('/').pop()] });
     expect(await scaStatus(created)).toBe('received');
     await advanceClock(sandbox, 5_000);
     expect(await scaStatus(created)).toBe('started');
