@@ -17,7 +17,7 @@ export type { IntegerEnvOptions, LogLevel } from './config/env-fields';
 
 export { createLogger, DEFAULT_QUIET_PATHS, httpLoggingParams, LoggingModule, pinoOptions } from './logging/logging.module';
 export type { LoggingOptions } from './logging/logging.module';
-export { LOG_REDACTED, redactionPaths, SENSITIVE_FIELD_NAMES, SENSITIVE_LOG_HEADERS } from './logging/redaction';
+export { censorSensitive, isSensitiveKey, LOG_REDACTED, SENSITIVE_FIELD_NAMES, SENSITIVE_LOG_HEADERS } from './logging/redaction';
 export { CORRELATION_ID_HEADER, correlationIdOf, REQUEST_ID_HEADER, requestIdOf } from './logging/request-context';
 export type { HeaderCarrier, RequestHeaders } from './logging/request-context';
 

@@ -46,6 +46,11 @@ class FakeStore implements IntakeStore {
     return Promise.resolve(undefined);
   }
 
+  discardPending(id: string): Promise<void> {
+    for (const [key, row] of this.rows) if (row.record.id === id && row.status === 'pending') this.rows.delete(key);
+    return Promise.resolve();
+  }
+
   releaseLease(id: string): Promise<void> {
     for (const row of this.rows.values()) if (row.record.id === id) row.leased = false;
     return Promise.resolve();

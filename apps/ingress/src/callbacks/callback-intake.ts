@@ -1,4 +1,4 @@
-import type { CallbackReceivedEvent } from '@finmesh/schemas';
+import { EventValidationError, type CallbackReceivedEvent } from '@finmesh/schemas';
 import { IngressError, IngressErrorCode } from '../http/ingress-error';
 import { callbackEventOf } from './callback-event';
 import type { CallbackPublisher } from './callback-publisher';
@@ -8,7 +8,10 @@ import type { CallbackRecord, CallbackStore } from './callback-store';
 export type AcceptOutcome = 'accepted' | 'duplicate';
 
 /** The parts of the store and the publisher the protocol uses (fakes in unit tests). */
-export type IntakeStore = Pick<CallbackStore, 'insertPending' | 'claimPending' | 'statusOf' | 'markPublished' | 'releaseLease'>;
+export type IntakeStore = Pick<
+  CallbackStore,
+  'insertPending' | 'claimPending' | 'statusOf' | 'markPublished' | 'releaseLease' | 'discardPending'
+>;
 export type IntakePublisher = Pick<CallbackPublisher, 'publish'>;
 
 /** What could not take the callback, for the 503's metric label. */
@@ -108,6 +111,13 @@ export class CallbackIntake {
         await this.onPostgres(record, () => this.store.markPublished(record.id));
         return;
       case 'failed':
+        if (outcome.error instanceof EventValidationError) {
+          // Authentic, but the contract cannot carry it: a refusal for good, not a 503 to retry forever.
+          await this.onPostgres(record, () => this.store.discardPending(record.id));
+          throw new IngressError(IngressErrorCode.MalformedRequest, `the callback cannot be recorded: ${outcome.error.reason}`, {
+            reason: 'malformed_callback',
+          });
+        }
         this.store.releaseLease(record.id, describe(outcome.error)).catch((error: unknown) => this.bookkeepingFailed(record, error));
         throw this.unavailable(record, 'kafka', 'the callback could not be published to Kafka; retry later', outcome.error);
       case 'timed_out':

@@ -127,6 +127,11 @@ export class CallbackStore {
     );
   }
 
+  /** Removes a pending row whose event the contract refuses (it can never be published). */
+  async discardPending(id: string): Promise<void> {
+    await this.durable.query("DELETE FROM ingress_callback WHERE id = $1 AND status = 'pending'", [id]);
+  }
+
   async recordRejection(rejection: RejectedCallback): Promise<void> {
     await this.durable.query(
       `INSERT INTO ingress_rejected_callback

@@ -4,14 +4,17 @@ import { LoggerModule, type Params } from 'nestjs-pino';
 import { pino, type DestinationStream, type LoggerOptions } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import type { LogLevel } from '../config/env-fields';
-import { LOG_REDACTED, redactionPaths } from './redaction';
+import { censorHeaders, censorSensitive, LOG_REDACTED } from './redaction';
 import { correlationIdOf, requestIdOf } from './request-context';
 
 export interface LoggingOptions {
   /** The service name, on every line (`service`). */
   service: string;
   level: LogLevel;
-  /** More pino redaction paths on top of finmesh's defaults (credentials, account numbers). */
+  /**
+   * pino redaction paths on top of the built-in censoring (sensitive field names at any depth of a
+   * logged object, sensitive request headers), e.g. for a binding of a child logger.
+   */
   redactPaths?: readonly string[];
   /** Paths whose successful requests are not logged (probes and scrapes would drown the rest). */
   quietPaths?: readonly string[];
@@ -40,12 +43,17 @@ function pathOf(url: string | undefined): string {
 
 /** pino options shared by the HTTP logger and any standalone logger of a service. */
 export function pinoOptions(options: Pick<LoggingOptions, 'service' | 'level' | 'redactPaths'>): LoggerOptions {
+  const extraPaths = options.redactPaths ?? [];
   return {
     level: options.level,
     base: { service: options.service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: redactionPaths(options.redactPaths), censor: LOG_REDACTED },
+    formatters: {
+      level: (label) => ({ level: label }),
+      // Runs only for lines that are written, so censoring costs nothing at a quieter level.
+      log: (object) => censorSensitive(object) as Record<string, unknown>,
+    },
+    ...(extraPaths.length > 0 ? { redact: { paths: [...extraPaths], censor: LOG_REDACTED } } : {}),
   };
 }
 
@@ -74,7 +82,7 @@ export function httpLoggingParams(options: LoggingOptions): Params {
         id: request.id,
         method: request.method,
         path: redactPath(pathOf(urlOf(request))),
-        headers: request.headers,
+        headers: censorHeaders(request.headers),
         remoteAddress: request.remoteAddress,
       }),
       res: (response: { statusCode?: unknown }) => ({ statusCode: response.statusCode }),

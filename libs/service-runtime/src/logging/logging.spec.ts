@@ -6,6 +6,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { expectEventually } from '@finmesh/testing';
 import { LoggingModule } from './logging.module';
 import { createFastifyAdapter } from '../http/fastify-adapter';
+import { censorSensitive } from './redaction';
 
 const SECRETS = {
   authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.sig-hunter2',
@@ -155,5 +156,28 @@ describe('LoggingModule', () => {
     expect(parsed().filter((entry) => entry['msg'] === 'request completed').map((entry) => entry['req'])).toEqual([
       expect.objectContaining({ id: 'after-probe' }),
     ]);
+  });
+});
+
+describe('censorSensitive', () => {
+  it('replaces sensitive values at any depth, in arrays too, whatever the case of the key', () => {
+    const input = {
+      user: 'alice',
+      Password: 'p',
+      nested: { deeper: { api_key: 'k', list: [{ IBAN: 'DE89370400440532013000', note: 'fine' }] } },
+    };
+    expect(censorSensitive(input)).toEqual({
+      user: 'alice',
+      Password: '[REDACTED]',
+      nested: { deeper: { api_key: '[REDACTED]', list: [{ IBAN: '[REDACTED]', note: 'fine' }] } },
+    });
+    expect(input.Password).toBe('p');
+  });
+
+  it('returns objects without secrets as they are, and leaves class instances to their serializers', () => {
+    const clean = { a: 1, b: { c: [1, 2] } };
+    expect(censorSensitive(clean)).toBe(clean);
+    const error = Object.assign(new Error('boom'), { token: 't' });
+    expect(censorSensitive({ err: error })).toEqual({ err: error });
   });
 });

@@ -1,0 +1,442 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import { Client } from 'pg';
+import { request } from 'undici';
+import { createKafka, provisionTopics } from '@finmesh/kafka';
+import { dropDatabasesWithPrefix, ensureDatabase, LOCAL_DATABASE_URL, parseDatabaseUrl, withDatabase } from '@finmesh/persistence';
+import { TOPICS, topicSpecs } from '@finmesh/schemas';
+import { generateStandardWebhookSecret, signStandardWebhook } from '@finmesh/signing';
+
+/**
+ * `npm run bench:ingress`: the ingress as its own process with the durable path in place (a
+ * PostgreSQL row, then Kafka with acks=all, then the published mark, before each 200), driven by
+ * autocannon with pre-signed Standard Webhooks requests, every one with a unique webhook-id.
+ * Phases: warm-up; as fast as it goes (closed loop); a fixed 5,000 requests/s (open loop,
+ * latency corrected for coordinated omission); and a bare Fastify hello-world in the same run as
+ * the machine's yardstick. Writes the `## Ingress` section of docs/benchmarks.md.
+ *
+ * Kafka: KAFKA_BROKERS, else a broker on BENCH_KAFKA_PORT (default 19592) started through
+ * tools/kafka's CLI (and stopped again if this run started it). PostgreSQL: DATABASE_URL's server,
+ * else the local one; a fresh database per run, dropped at the end.
+ */
+const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
+const RUN_TS = join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs');
+const BENCHMARKS_DOC = join(WORKSPACE_ROOT, 'docs', 'benchmarks.md');
+const DURATION_S = Number.parseInt(process.env['BENCH_DURATION_S'] ?? '20', 10);
+const CONNECTIONS = Number.parseInt(process.env['BENCH_CONNECTIONS'] ?? '64', 10);
+const TARGET_RATE = Number.parseInt(process.env['BENCH_TARGET_RATE'] ?? '5000', 10);
+const BROKER_PORT = Number.parseInt(process.env['BENCH_KAFKA_PORT'] ?? '19592', 10);
+const SOURCE = 'bench';
+
+const log = (line: string): void => console.log(`[bench:ingress] ${line}`);
+
+interface SignedRequest {
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface PhaseFigures {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  total: number;
+  /** CPU seconds per wall second (2.0 = both cores busy), by process, during the phase. */
+  cpu: { ingress: number; bench: number; machine: number };
+}
+
+async function main(): Promise<void> {
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    const brokers = await kafkaBrokers(cleanups);
+    const baseUrl = process.env['DATABASE_URL'] ?? LOCAL_DATABASE_URL;
+    const databasePrefix = `finmesh_bench_ingress_${runId}`;
+    const databaseUrl = withDatabase(baseUrl, databasePrefix);
+    await ensureDatabase(databaseUrl);
+    cleanups.push(async () => {
+      await dropDatabasesWithPrefix(parseDatabaseUrl(baseUrl).adminUrl, databasePrefix);
+    });
+
+    const prefix = `bench-ingress-${runId}.`;
+    const kafka = createKafka({ brokers, clientId: 'finmesh-bench-ingress' });
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    await provisionTopics(admin, topicSpecs(prefix));
+    cleanups.push(async () => {
+      await admin.deleteTopics({ topics: topicSpecs(prefix).map((spec) => spec.name) }).catch(() => undefined);
+    });
+
+    const secret = generateStandardWebhookSecret();
+    const port = await freePort();
+    // BENCH_INGRESS_NODE_ARGS: extra node flags for the ingress process (e.g. --cpu-prof to profile it).
+    const nodeArgs = (process.env['BENCH_INGRESS_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+    const ingress = spawn(process.execPath, [...nodeArgs, RUN_TS, join(WORKSPACE_ROOT, 'apps', 'ingress', 'src', 'main.ts')], {
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_PROVISION_TOPICS: 'false',
+        DATABASE_URL: databaseUrl,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        INGRESS_CONSUMER_GROUP: `${prefix}ingress`,
+        INGRESS_RATE_LIMIT_PER_SECOND: '1000000',
+        INGRESS_STANDARD_WEBHOOK_SOURCES: JSON.stringify({ [SOURCE]: { provider: 'indx', secrets: [secret] } }),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    cleanups.push(() => stopChild(ingress));
+    const ingressUrl = `http://127.0.0.1:${port}`;
+    await waitUntilReady(`${ingressUrl}/health/ready`, ingress);
+    log(`ingress ready at ${ingressUrl} (pid ${String(ingress.pid)})`);
+
+    const bodyTemplate = (id: string): string =>
+      JSON.stringify({
+        type: 'transfer.status_changed',
+        data: {
+          transfer_id: id,
+          account_id: 'acc_7Hq2Lm',
+          amount: '1250.00',
+          currency: 'EUR',
+          status: 'completed',
+          counterparty: { name: 'Acme Supplies GmbH', iban: 'DE89370400440532013000' },
+          reference: `invoice ${id}`,
+        },
+      });
+    const generate = (count: number, tag: string): SignedRequest[] => {
+      const now = new Date();
+      return Array.from({ length: count }, (_, index) => {
+        const id = `msg_${runId}_${tag}_${index}`;
+        const body = bodyTemplate(id);
+        return { headers: { 'content-type': 'application/json', ...signStandardWebhook({ id, timestamp: now, body }, [secret]) }, body };
+      });
+    };
+
+    const url = `${ingressUrl}/webhooks/${SOURCE}`;
+    log('warm-up (5 s)');
+    await phase('warm-up', url, generate(60_000, 'w'), { duration: 5, connections: CONNECTIONS }, ingress.pid);
+    log(`as fast as it goes: ${CONNECTIONS} connections, ${DURATION_S} s`);
+    const fastest = await phase('max', url, generate(14_000 * DURATION_S, 'm'), { duration: DURATION_S, connections: CONNECTIONS }, ingress.pid);
+    log(`fixed rate: ${TARGET_RATE} requests/s, ${DURATION_S} s`);
+    const fixed = await phase(
+      'fixed',
+      url,
+      generate(Math.ceil(TARGET_RATE * DURATION_S * 1.1), 'f'),
+      { duration: DURATION_S, connections: Math.max(CONNECTIONS, 128), overallRate: TARGET_RATE },
+      ingress.pid,
+    );
+
+    const durability = await checkDurability(databaseUrl, admin, prefix, [fastest, fixed]);
+    const batchSizes = await storeBatchSizes(`${ingressUrl}/metrics`);
+    await stopChild(ingress);
+
+    log('yardstick: a bare Fastify hello-world');
+    const helloPort = await freePort();
+    const hello = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const app = require('fastify')(); app.get('/', async () => 'hello world'); app.listen({ port: ${helloPort}, host: '127.0.0.1' });`,
+      ],
+      { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    cleanups.push(() => stopChild(hello));
+    await waitUntilReady(`http://127.0.0.1:${helloPort}/`, hello);
+    const yardstick = await phase(
+      'hello-world',
+      `http://127.0.0.1:${helloPort}/`,
+      undefined,
+      { duration: Math.min(DURATION_S, 10), connections: CONNECTIONS },
+      hello.pid,
+    );
+
+    const bodyBytes = Buffer.byteLength(bodyTemplate(`msg_${runId}_m_0`));
+    const report = await renderReport({ fastest, fixed, yardstick, durability, batchSizes, databaseUrl, brokers, bodyBytes });
+    writeSection(report);
+    log(`results written to ${BENCHMARKS_DOC}`);
+    console.log(report);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log(`cleanup: ${String(error)}`));
+  }
+}
+
+/** Runs one autocannon phase; with `requests`, each request is the next pre-signed one. */
+async function phase(
+  name: string,
+  url: string,
+  requests: SignedRequest[] | undefined,
+  options: { duration: number; connections: number; overallRate?: number },
+  pid: number | undefined,
+): Promise<PhaseFigures> {
+  let next = 0;
+  let wrapped = false;
+  const cpuBefore = { ingress: processCpuSeconds(pid), bench: process.cpuUsage(), machine: machineBusySeconds() };
+  const started = process.hrtime.bigint();
+  const result: Result = await autocannon({
+    url,
+    duration: options.duration,
+    connections: options.connections,
+    ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
+    requests:
+      requests === undefined
+        ? [{ method: 'GET' }]
+        : [
+            {
+              method: 'POST',
+              setupRequest: (raw) => {
+                const signed = requests[next % requests.length];
+                next += 1;
+                if (next > requests.length) wrapped = true;
+                return { ...raw, method: 'POST', headers: signed?.headers ?? {}, body: signed?.body ?? '' };
+              },
+            },
+          ],
+  });
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const benchCpu = process.cpuUsage(cpuBefore.bench);
+  if (wrapped) log(`${name}: ran out of pre-signed requests; later ones repeated ids (answered as duplicates)`);
+  const figures: PhaseFigures = {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    total: result['2xx'],
+    cpu: {
+      ingress: (processCpuSeconds(pid) - cpuBefore.ingress) / wallSeconds,
+      bench: (benchCpu.user + benchCpu.system) / 1e6 / wallSeconds,
+      machine: (machineBusySeconds() - cpuBefore.machine) / wallSeconds,
+    },
+  };
+  log(
+    `${name}: ${figures.requestsPerSecond} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ` +
+      `non-2xx ${figures.non2xx}, errors ${figures.errors}; CPU ingress ${figures.cpu.ingress.toFixed(2)}, ` +
+      `autocannon ${figures.cpu.bench.toFixed(2)}, machine ${figures.cpu.machine.toFixed(2)} of ${cpus().length}`,
+  );
+  return figures;
+}
+
+interface Durability {
+  acknowledged: number;
+  publishedRows: number;
+  pendingRows: number;
+  kafkaMessages: number;
+}
+
+/** Every 200 of the measured phases must be a published row and a message in Kafka. */
+async function checkDurability(
+  databaseUrl: string,
+  admin: ReturnType<ReturnType<typeof createKafka>['admin']>,
+  prefix: string,
+  phases: readonly PhaseFigures[],
+): Promise<Durability> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const counts = await client.query<{ published: number; pending: number }>(
+      "SELECT count(*) FILTER (WHERE status = 'published')::int AS published, count(*) FILTER (WHERE status = 'pending')::int AS pending FROM ingress_callback",
+    );
+    const offsets = await admin.fetchTopicOffsets(`${prefix}${TOPICS['callback.received'].baseName}`);
+    return {
+      acknowledged: phases.reduce((sum, figures) => sum + figures.total, 0),
+      publishedRows: counts.rows[0]?.published ?? 0,
+      pendingRows: counts.rows[0]?.pending ?? 0,
+      kafkaMessages: offsets.reduce((sum, partition) => sum + Number(partition.high), 0),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Mean rows per batched INSERT and per published-mark UPDATE, from the ingress's own metrics. */
+async function storeBatchSizes(metricsUrl: string): Promise<Record<string, number>> {
+  const response = await request(metricsUrl);
+  const text = await response.body.text();
+  const sizes: Record<string, number> = {};
+  for (const operation of ['insert', 'mark_published']) {
+    const sum = new RegExp(`store_batch_size_sum\\{[^}]*operation="${operation}"[^}]*\\} ([0-9.e+]+)`).exec(text)?.[1];
+    const count = new RegExp(`store_batch_size_count\\{[^}]*operation="${operation}"[^}]*\\} ([0-9.e+]+)`).exec(text)?.[1];
+    if (sum !== undefined && count !== undefined && Number(count) > 0) sizes[operation] = Number(sum) / Number(count);
+  }
+  return sizes;
+}
+
+async function renderReport(figures: {
+  fastest: PhaseFigures;
+  fixed: PhaseFigures;
+  yardstick: PhaseFigures;
+  durability: Durability;
+  batchSizes: Record<string, number>;
+  databaseUrl: string;
+  brokers: string[];
+  bodyBytes: number;
+}): Promise<string> {
+  const client = new Client({ connectionString: figures.databaseUrl });
+  await client.connect();
+  const postgres = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '?';
+  await client.end();
+  const cpu = cpus();
+  const row = (phase: PhaseFigures, label: string): string =>
+    `| ${label} | ${phase.requestsPerSecond} | ${phase.p50} | ${phase.p90} | ${phase.p99} | ${phase.max} | ${phase.non2xx + phase.errors + phase.timeouts} | ${phase.cpu.ingress.toFixed(2)} | ${phase.cpu.bench.toFixed(2)} | ${phase.cpu.machine.toFixed(2)} |`;
+  const { durability } = figures;
+  const meetsTarget = figures.fixed.requestsPerSecond >= TARGET_RATE * 0.98 && figures.fixed.p99 <= 30;
+  return [
+    '## Ingress (`npm run bench:ingress`)',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), ` +
+      `${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Node.js ${process.version}, PostgreSQL ${postgres} (synchronous_commit on), ` +
+      `Apache Kafka (single KRaft node at ${figures.brokers.join(',')}); ingress, broker, database and load generator share the machine.`,
+    '',
+    `Workload: Standard Webhooks requests (${figures.bodyBytes}-byte JSON bodies) pre-signed with unique ` +
+      '`webhook-id`s; every 200 means: signature verified, row stored (fsync), event acknowledged by Kafka (acks=all, idempotent ' +
+      'producer), row marked published. One ingress process, LOG_LEVEL=warn (no per-request access log).',
+    '',
+    '| phase | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx/errors | CPU ingress | CPU autocannon | CPU machine |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    row(figures.fastest, `ingress, ${CONNECTIONS} connections, as fast as it goes`),
+    row(figures.fixed, `ingress, fixed ${TARGET_RATE} req/s (open loop)`),
+    row(figures.yardstick, `bare Fastify hello-world (GET), ${CONNECTIONS} connections`),
+    '',
+    `CPU columns are CPU-seconds per second (the machine has ${cpu.length}). Durability check after the run: ` +
+      `${durability.acknowledged} requests answered 200, ${durability.publishedRows} rows published, ${durability.pendingRows} pending, ` +
+      `${durability.kafkaMessages} messages in the callback topic. Rows per batched statement: ` +
+      `INSERT ${figures.batchSizes['insert']?.toFixed(1) ?? '?'}, published mark ${figures.batchSizes['mark_published']?.toFixed(1) ?? '?'}.`,
+    '',
+    `Target (≥ ${TARGET_RATE} verified callbacks/s with p99 ≤ 30 ms): ${meetsTarget ? '**met**' : '**not met**'} in this run.`,
+    '',
+  ].join('\n');
+}
+
+const SECTION_START = '<!-- bench:ingress:start -->';
+const SECTION_END = '<!-- bench:ingress:end -->';
+
+/** Replaces the ingress section of docs/benchmarks.md (other sections are left as they are). */
+function writeSection(report: string): void {
+  const section = `${SECTION_START}\n${report}\n${SECTION_END}`;
+  const existing = existsSync(BENCHMARKS_DOC)
+    ? readFileSync(BENCHMARKS_DOC, 'utf8')
+    : '# Benchmarks\n\nMeasured by `npm run bench:*` on the machine named in each section; never asserted in tests.\n';
+  const start = existing.indexOf(SECTION_START);
+  const end = existing.indexOf(SECTION_END);
+  const updated =
+    start !== -1 && end > start
+      ? `${existing.slice(0, start)}${section}${existing.slice(end + SECTION_END.length)}`
+      : `${existing.trimEnd()}\n\n${section}\n`;
+  writeFileSync(BENCHMARKS_DOC, updated);
+}
+
+/** KAFKA_BROKERS, or a local broker through tools/kafka's CLI (stopped afterwards if started here). */
+async function kafkaBrokers(cleanups: Array<() => Promise<void>>): Promise<string[]> {
+  const external = process.env['KAFKA_BROKERS'];
+  if (external !== undefined && external.trim() !== '') return external.split(',').map((b) => b.trim());
+  const cli = join(WORKSPACE_ROOT, 'tools', 'kafka', 'src', 'cli.ts');
+  const env = {
+    ...process.env,
+    KAFKA_PORT: String(BROKER_PORT),
+    KAFKA_DATA_DIR: join(WORKSPACE_ROOT, '.cache', 'kafka', `bench-ingress-broker-${BROKER_PORT}`),
+  };
+  const alreadyRunning = await portAnswers(BROKER_PORT);
+  log(alreadyRunning ? `reusing the Kafka broker on port ${BROKER_PORT}` : `starting a Kafka broker on port ${BROKER_PORT}`);
+  execFileSync(process.execPath, [RUN_TS, cli, 'start'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!alreadyRunning) {
+    cleanups.push(() => {
+      execFileSync(process.execPath, [RUN_TS, cli, 'stop'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      return Promise.resolve();
+    });
+  }
+  return [`127.0.0.1:${BROKER_PORT}`];
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolvePromise(true);
+    });
+    socket.once('error', () => resolvePromise(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the process for ${url} exited with code ${String(child.exitCode)}`);
+    try {
+      const response = await request(url);
+      await response.body.dump();
+      if (response.statusCode === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 200));
+  }
+  throw new Error(`${url} did not become ready within 60 s`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** utime + stime of a process from /proc, in seconds (Linux). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy CPU time of the whole machine from /proc/stat, in seconds (Linux). */
+function machineBusySeconds(): number {
+  try {
+    const [cpuLine] = readFileSync('/proc/stat', 'utf8').split('\n');
+    const values = (cpuLine ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const idle = (values[3] ?? 0) + (values[4] ?? 0);
+    return (values.reduce((sum, value) => sum + value, 0) - idle) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[bench:ingress] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
