@@ -1,16 +1,9 @@
 import type { Producer } from 'kafkajs';
+import { deadLetterHeaders, DLQ_HEADERS } from '@finmesh/schemas';
 import { recordOrigin, type ConsumedRecord } from './consumed-record';
 
-/** Headers a dead-lettered message carries besides its original key, value and headers. */
-export const DEAD_LETTER_HEADERS = {
-  reason: 'finmesh-dlq-reason',
-  originTopic: 'finmesh-dlq-origin-topic',
-  originPartition: 'finmesh-dlq-origin-partition',
-  originOffset: 'finmesh-dlq-origin-offset',
-  consumerGroup: 'finmesh-dlq-consumer-group',
-  attempts: 'finmesh-dlq-attempts',
-  failedAt: 'finmesh-dlq-failed-at',
-} as const;
+/** Headers a dead-lettered message carries besides its original key, value and headers (defined by the contract). */
+export const DEAD_LETTER_HEADERS = DLQ_HEADERS;
 
 /** The dead-letter topic of a topic: `<topic>.dlq`. */
 export function deadLetterTopicOf(topic: string): string {
@@ -22,9 +15,6 @@ export interface DeadLetter {
   reason: string;
   attempts: number;
 }
-
-/** Longest reason kept in a header; a reason is a diagnosis, not a dump of the payload. */
-const MAX_REASON_LENGTH = 2_000;
 
 /**
  * Sends poison messages to `<topic>.dlq` with acks from all in-sync replicas, keeping the original
@@ -54,13 +44,15 @@ export class DeadLetterPublisher {
           value: record.value,
           headers: {
             ...record.headers,
-            [DEAD_LETTER_HEADERS.reason]: reason.slice(0, MAX_REASON_LENGTH),
-            [DEAD_LETTER_HEADERS.originTopic]: record.topic,
-            [DEAD_LETTER_HEADERS.originPartition]: String(record.partition),
-            [DEAD_LETTER_HEADERS.originOffset]: record.offset,
-            [DEAD_LETTER_HEADERS.consumerGroup]: this.consumerGroup,
-            [DEAD_LETTER_HEADERS.attempts]: String(attempts),
-            [DEAD_LETTER_HEADERS.failedAt]: failedAt,
+            ...deadLetterHeaders({
+              reason,
+              originTopic: record.topic,
+              originPartition: record.partition,
+              originOffset: record.offset,
+              consumerGroup: this.consumerGroup,
+              attempts,
+              failedAt,
+            }),
           },
         })),
       })),
