@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { createKafka, KafkaBatchServer, provisionTopics } from '@finmesh/kafka';
+import { createKafka, KafkaBatchServer, provisionRegistryTopics } from '@finmesh/kafka';
 import { redactDatabaseUrl, runMigrations } from '@finmesh/persistence';
-import { topicSpecs } from '@finmesh/schemas';
 import { createLogger } from '@finmesh/service-runtime';
 import { Logger } from 'nestjs-pino';
 import type { LedgerConfig } from './config/ledger-config';
@@ -26,14 +25,9 @@ export async function bootstrapLedger(config: LedgerConfig): Promise<NestFastify
     }
   }
   if (config.KAFKA_PROVISION_TOPICS) {
-    const admin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }).admin();
-    await admin.connect();
-    try {
-      const result = await provisionTopics(admin, topicSpecs(config.KAFKA_TOPIC_PREFIX));
-      log.info({ created: result.created }, 'topics provisioned');
-    } finally {
-      await admin.disconnect();
-    }
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID });
+    const result = await provisionRegistryTopics(kafka, config.KAFKA_TOPIC_PREFIX);
+    log.info({ created: result.created }, 'topics provisioned');
   }
 
   const app = await NestFactory.create<NestFastifyApplication>(LedgerModule.forRoot(config), new FastifyAdapter(), {

@@ -16,7 +16,7 @@ export { createKafka, parseBrokerList } from './kafka-client';
 export type { KafkaConnectionOptions } from './kafka-client';
 export { KAFKA_BATCH_TRANSPORT, KafkaBatchServer } from './nest/kafka-batch.server';
 export type { KafkaBatchServerOptions } from './nest/kafka-batch.server';
-export { provisionTopics } from './topic-provisioning';
+export { provisionRegistryTopics, provisionTopics } from './topic-provisioning';
 export type { ProvisionResult, TopicSpec } from './topic-provisioning';
 export { isTransientError, TransientError } from './transient-errors';
 export { createIdempotentProducer, EventPublisher } from './event-publisher';

@@ -1,4 +1,5 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import { topicSpecs } from '@finmesh/schemas';
 
 export interface TopicSpec {
   name: string;
@@ -61,4 +62,18 @@ function isTopicExistsError(error: unknown): boolean {
   const withType = error as { type?: string; errors?: unknown[] };
   if (withType.type === 'TOPIC_ALREADY_EXISTS') return true;
   return Array.isArray(withType.errors) && withType.errors.length > 0 && withType.errors.every(isTopicExistsError);
+}
+
+/**
+ * Creates the missing topics of the finmesh topic registry (and their DLQs) under a prefix —
+ * what a service does at boot when KAFKA_PROVISION_TOPICS is set, and what npm start does.
+ */
+export async function provisionRegistryTopics(kafka: Kafka, topicPrefix = ''): Promise<ProvisionResult> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await provisionTopics(admin, topicSpecs(topicPrefix));
+  } finally {
+    await admin.disconnect();
+  }
 }
