@@ -168,7 +168,11 @@ class IngressCoreModule {
               waitMs: config.INGRESS_INDODAX_WAIT_MS,
               onWaited: (outcome, seconds) => metrics.indodaxWait.observe({ outcome }, seconds),
               onRejected: async (rejection, incoming) => {
-                log('warn', 'Indodax withdrawal not confirmed', { reason: rejection.reason, detail: rejection.detail });
+                log('warn', 'Indodax withdrawal not confirmed', {
+                  reason: rejection.reason,
+                  detail: rejection.detail,
+                  correlationId: incoming.correlationId,
+                });
                 await store
                   .recordRejection({
                     source: INDODAX_WITHDRAW_SOURCE,

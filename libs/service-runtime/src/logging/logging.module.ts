@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, RequestMethod, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule, type Params } from 'nestjs-pino';
-import { pino, type DestinationStream, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import type { LogLevel } from '../config/env-fields';
 import { censorHeaders, censorSensitive, LOG_REDACTED } from './redaction';
-import { correlationIdOf, requestIdOf } from './request-context';
+import { correlationIdOf, requestIdOf, type HeaderCarrier } from './request-context';
 
 export interface LoggingOptions {
   /** The service name, on every line (`service`). */
@@ -23,16 +24,24 @@ export interface LoggingOptions {
    * never logged (tokens travel in query strings more often than anyone admits).
    */
   redactPath?: (path: string) => string;
+  /**
+   * Bind every log line written while handling a request to that request (nestjs-pino's
+   * per-request child logger). Off by default: it creates a child logger per request, which costs
+   * more CPU than a lean route's own work; the access line always carries the ids.
+   */
+  requestContext?: boolean;
   /** Where lines go; stdout by default. Tests pass a stream to read them. */
   destination?: DestinationStream;
 }
 
 export const DEFAULT_QUIET_PATHS: readonly string[] = ['/health/live', '/health/ready', '/metrics'];
 
-/** Middleware mounted under a path sees a shortened `url`; `originalUrl` is what the client asked for. */
-function urlOf(request: { url?: unknown; originalUrl?: unknown }): string | undefined {
-  if (typeof request.originalUrl === 'string') return request.originalUrl;
-  return typeof request.url === 'string' ? request.url : undefined;
+const ACCESS_LOG = Symbol('finmesh-access-log');
+
+interface AccessLogSettings {
+  logger: Logger;
+  quietPaths: ReadonlySet<string>;
+  redactPath: (path: string) => string;
 }
 
 function pathOf(url: string | undefined): string {
@@ -41,7 +50,7 @@ function pathOf(url: string | undefined): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** pino options shared by the HTTP logger and any standalone logger of a service. */
+/** pino options shared by the HTTP access log and any standalone logger of a service. */
 export function pinoOptions(options: Pick<LoggingOptions, 'service' | 'level' | 'redactPaths'>): LoggerOptions {
   const extraPaths = options.redactPaths ?? [];
   return {
@@ -58,52 +67,104 @@ export function pinoOptions(options: Pick<LoggingOptions, 'service' | 'level' | 
 }
 
 /** A standalone JSON logger with the same settings (for scripts and code outside Nest). */
-export function createLogger(options: Pick<LoggingOptions, 'service' | 'level' | 'redactPaths' | 'destination'>): pino.Logger {
+export function createLogger(options: Pick<LoggingOptions, 'service' | 'level' | 'redactPaths' | 'destination'>): Logger {
   return options.destination ? pino(pinoOptions(options), options.destination) : pino(pinoOptions(options));
 }
 
-/** The pino-http options of a finmesh service: JSON lines, request and correlation ids, redaction. */
-export function httpLoggingParams(options: LoggingOptions): Params {
-  const quiet = new Set(options.quietPaths ?? DEFAULT_QUIET_PATHS);
-  const redactPath = options.redactPath ?? ((path: string) => path);
+/** nestjs-pino's parameters: the service's logger, and request context only where asked for. */
+export function httpLoggingParams(options: LoggingOptions, logger: Logger = createLogger(options)): Params {
   const httpOptions: PinoHttpOptions<IncomingMessage, ServerResponse> = {
-    ...pinoOptions(options),
-    // Used when the framework has not set an id already (createFastifyAdapter does, and echoes it).
+    logger,
+    // Access lines come from the Fastify hook (AccessLog); this middleware only binds context.
+    autoLogging: false,
     genReqId: (request) => requestIdOf(request),
     customProps: (request) => ({ correlationId: correlationIdOf(request) }),
-    customLogLevel: (_request, response, error) => {
-      if (error !== undefined || response.statusCode >= 500) return 'error';
-      if (response.statusCode >= 400) return 'warn';
-      return 'info';
-    },
-    autoLogging: { ignore: (request) => quiet.has(pathOf(urlOf(request))) },
     serializers: {
-      req: (request: { id?: unknown; method?: unknown; url?: unknown; originalUrl?: unknown; headers?: unknown; remoteAddress?: unknown }) => ({
+      req: (request: { id?: unknown; method?: unknown; url?: unknown; originalUrl?: unknown }) => ({
         id: request.id,
         method: request.method,
-        path: redactPath(pathOf(urlOf(request))),
-        headers: censorHeaders(request.headers),
-        remoteAddress: request.remoteAddress,
+        path: pathOf(typeof request.originalUrl === 'string' ? request.originalUrl : typeof request.url === 'string' ? request.url : undefined),
       }),
-      res: (response: { statusCode?: unknown }) => ({ statusCode: response.statusCode }),
     },
   };
-  return { pinoHttp: options.destination ? [httpOptions, options.destination] : httpOptions };
+  return {
+    pinoHttp: httpOptions,
+    forRoutes: options.requestContext === true ? [{ path: '*', method: RequestMethod.ALL }] : [],
+  };
+}
+
+interface AccessRequest {
+  id: string;
+  method: string;
+  url: string;
+  headers: HeaderCarrier['headers'];
+  raw: HeaderCarrier & { socket?: { remoteAddress?: string } };
+}
+
+/** One line per request (after the response is sent) from a Fastify hook: no per-request logger. */
+class AccessLog implements OnModuleInit {
+  constructor(
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(ACCESS_LOG) private readonly settings: AccessLogSettings,
+  ) {}
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter as { getType?: () => string; getInstance?: () => unknown } | undefined;
+    if (adapter?.getType?.() !== 'fastify') return;
+    const fastify = adapter.getInstance?.() as {
+      addHook(
+        name: 'onResponse',
+        hook: (request: AccessRequest, reply: { statusCode: number; elapsedTime: number }, done: () => void) => void,
+      ): void;
+    };
+    const { logger, quietPaths, redactPath } = this.settings;
+    fastify.addHook('onResponse', (request, reply, done) => {
+      const status = reply.statusCode;
+      const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      const path = pathOf(request.url);
+      if (logger.isLevelEnabled(level) && !(status < 400 && quietPaths.has(path))) {
+        logger[level](
+          {
+            req: {
+              id: request.id,
+              method: request.method,
+              path: redactPath(path),
+              headers: censorHeaders(request.headers),
+              remoteAddress: request.raw.socket?.remoteAddress,
+            },
+            res: { statusCode: status },
+            responseTime: Math.round(reply.elapsedTime * 100) / 100,
+            correlationId: correlationIdOf(request.raw),
+          },
+          'request completed',
+        );
+      }
+      done();
+    });
+  }
 }
 
 /**
- * JSON logging for a finmesh NestJS service (nestjs-pino): one line per request with its id
- * (`x-request-id`; createFastifyAdapter echoes it) and correlation id, credentials and account numbers
- * redacted. Inject nestjs-pino's `Logger`/`PinoLogger` as usual; `app.useLogger(app.get(Logger))`
- * routes Nest's own messages through it.
+ * JSON logging for a finmesh NestJS service (pino through nestjs-pino): one line per request
+ * with its id (`x-request-id`; createFastifyAdapter echoes it) and correlation id, 4xx at `warn`,
+ * 5xx at `error`, credentials and account numbers redacted. Inject nestjs-pino's
+ * `Logger`/`PinoLogger` as usual; `app.useLogger(app.get(Logger))` routes Nest's own messages
+ * through it.
  */
 @Module({})
 export class LoggingModule {
   static forRoot(options: LoggingOptions): DynamicModule {
+    const logger = createLogger(options);
+    const settings: AccessLogSettings = {
+      logger,
+      quietPaths: new Set(options.quietPaths ?? DEFAULT_QUIET_PATHS),
+      redactPath: options.redactPath ?? ((path: string) => path),
+    };
     return {
       module: LoggingModule,
       global: true,
-      imports: [LoggerModule.forRoot(httpLoggingParams(options))],
+      imports: [LoggerModule.forRoot(httpLoggingParams(options, logger))],
+      providers: [{ provide: ACCESS_LOG, useValue: settings }, AccessLog],
       exports: [LoggerModule],
     };
   }

@@ -159,6 +159,35 @@ describe('LoggingModule', () => {
   });
 });
 
+describe('LoggingModule with request context', () => {
+  it('binds the lines written while handling a request to it', async () => {
+    const lines: string[] = [];
+    @Module({
+      imports: [
+        LoggingModule.forRoot({
+          service: 'probe',
+          level: 'info',
+          requestContext: true,
+          destination: { write: (line: string) => lines.push(line) },
+        }),
+      ],
+      controllers: [ProbeController],
+    })
+    class ContextModule {}
+    const app = await NestFactory.create<NestFastifyApplication>(ContextModule, createFastifyAdapter(), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    try {
+      await app.inject({ method: 'GET', url: '/probe', headers: { 'x-request-id': 'ctx-1', 'x-correlation-id': 'corr-9' } });
+      const handled = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry['msg'] === 'handled a probe');
+      expect(handled).toMatchObject({ req: { id: 'ctx-1', method: 'GET', path: '/probe' }, correlationId: 'corr-9' });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('censorSensitive', () => {
   it('replaces sensitive values at any depth, in arrays too, whatever the case of the key', () => {
     const input = {
