@@ -3,6 +3,7 @@
 // NestJS service around them.
 export {
   CONNECTOR_CAPABILITIES,
+  paymentInitiator,
   SYNC_RESOURCES,
   UntranslatableCallbackError,
 } from './contract/capabilities';

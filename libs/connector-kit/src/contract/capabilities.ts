@@ -105,6 +105,11 @@ export interface PaymentInitiator<Request = unknown> {
   initiate(request: Request, context: InitiateContext): Promise<InitiatedPayment>;
 }
 
+/** Types `initiate`'s request from `requestSchema` (an inline handler would see `unknown`). */
+export function paymentInitiator<Request>(initiator: PaymentInitiator<Request>): PaymentInitiator {
+  return initiator;
+}
+
 export interface TrackedPayment {
   id: string;
   providerPaymentId: string;
