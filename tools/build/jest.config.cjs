@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'tools-build',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
