@@ -4,3 +4,5 @@ export { createTestDatabase, testEnvironment, testTopicPrefix, uniqueSuffix, TES
 export type { TestEnvironment } from './test-environment';
 export { generateLedgerWorkload } from './ledger-workload';
 export type { LedgerWorkloadOptions } from './ledger-workload';
+export { SandboxAdmin, startProviderSandbox } from './provider-sandbox';
+export type { GroundTruthAccount, GroundTruthMoney, SandboxFaultSpec, SandboxProcess, SandboxProcessOptions } from './provider-sandbox';

@@ -176,31 +176,34 @@ export class ResilientHttpClient {
         backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => this.retryDelay(context, request.endpoint)),
       },
     );
-    return policy.execute(async () => {
-      try {
-        return await this.breaker.execute(() => this.attempt(request, body), request.signal);
-      } catch (error: unknown) {
-        if (error instanceof BrokenCircuitError) {
-          throw new UpstreamError('retry_later', `${this.options.provider} ${request.endpoint}: circuit open after repeated failures`, {
-            provider: this.options.provider,
-            endpoint: request.endpoint,
-            circuitOpen: true,
-            cause: error,
-          });
-        }
-        throw error;
-      }
-    }, request.signal);
+    return policy.execute(() => this.throughBreaker(request, body), request.signal);
   }
 
   /** A single attempt without retries (readiness probes): the breaker and rate limits still apply. */
   async probe(request: ProviderRequest): Promise<ProviderResponse> {
     const body = request.json === undefined ? undefined : Buffer.from(JSON.stringify(request.json), 'utf8');
-    return this.breaker.execute(() => this.attempt(request, body), request.signal);
+    return this.throughBreaker(request, body);
   }
 
   async close(): Promise<void> {
     await this.agent.close();
+  }
+
+  /** One attempt through the circuit breaker; an open circuit fails fast as retry_later. */
+  private async throughBreaker(request: ProviderRequest, body: Buffer | undefined): Promise<ProviderResponse> {
+    try {
+      return await this.breaker.execute(() => this.attempt(request, body), request.signal);
+    } catch (error: unknown) {
+      if (error instanceof BrokenCircuitError) {
+        throw new UpstreamError('retry_later', `${this.options.provider} ${request.endpoint}: circuit open after repeated failures`, {
+          provider: this.options.provider,
+          endpoint: request.endpoint,
+          circuitOpen: true,
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   private shouldRetry(error: Error, idempotent: boolean): boolean {

@@ -1,12 +1,17 @@
-import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ConnectorApiError, type ApiErrorBody } from '../api/connector-api-error';
-import { describeError, type ConnectorLogger } from '../logging';
+import { describeError } from '../logging';
+import type { ConnectorRuntime } from '../runtime/connector-runtime';
+import { CONNECTOR_RUNTIME } from './tokens';
 
-/** Every error of the connector's API as `{ "error": { code, message, details? } }`, never a stack. */
+/**
+ * Every error of the connector's own API as `{ "error": { code, message, details? } }`, never a
+ * stack. Bound to the connector's controllers only: health and metrics answer in their own format.
+ */
 @Catch()
 export class ConnectorApiExceptionFilter implements ExceptionFilter {
-  constructor(private readonly log: ConnectorLogger) {}
+  constructor(@Inject(CONNECTOR_RUNTIME) private readonly runtime: ConnectorRuntime) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -22,7 +27,7 @@ export class ConnectorApiExceptionFilter implements ExceptionFilter {
       void reply.status(status).send(body);
       return;
     }
-    this.log.error('unexpected error in the connector API', { error: describeError(exception) });
+    this.runtime.log.error('unexpected error in the connector API', { error: describeError(exception) });
     const body: ApiErrorBody = { error: { code: 'internal', message: 'an internal error occurred' } };
     void reply.status(500).send(body);
   }

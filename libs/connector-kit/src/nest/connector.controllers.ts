@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { correlationIdOf } from '@finmesh/service-runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -8,10 +8,11 @@ import type { PaymentView } from '../payments/payments-service';
 import { SyncStateEntity } from '../persistence/entities';
 import type { ConnectorRuntime } from '../runtime/connector-runtime';
 import type { SyncCycleResult } from '../sync/sync-engine';
-
-export const CONNECTOR_RUNTIME = Symbol('finmesh-connector-runtime');
+import { ConnectorApiExceptionFilter } from './api-exception.filter';
+import { CONNECTOR_RUNTIME } from './tokens';
 
 @Controller('v1/payments')
+@UseFilters(ConnectorApiExceptionFilter)
 export class PaymentsController {
   constructor(@Inject(CONNECTOR_RUNTIME) private readonly runtime: ConnectorRuntime) {}
 
@@ -57,6 +58,7 @@ interface ResourceView {
 }
 
 @Controller('v1/sync')
+@UseFilters(ConnectorApiExceptionFilter)
 export class SyncController {
   constructor(@Inject(CONNECTOR_RUNTIME) private readonly runtime: ConnectorRuntime) {}
 
@@ -89,6 +91,7 @@ export class SyncController {
 
 /** The kept resources the connector declares as collections: `GET /v1/<collection>` and `/v1/<collection>/<id>`. */
 @Controller('v1')
+@UseFilters(ConnectorApiExceptionFilter)
 export class ResourcesController {
   constructor(@Inject(CONNECTOR_RUNTIME) private readonly runtime: ConnectorRuntime) {}
 

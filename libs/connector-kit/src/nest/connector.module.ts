@@ -1,9 +1,8 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { HealthModule, LoggingModule, MetricsModule } from '@finmesh/service-runtime';
 import type { ConnectorRuntime } from '../runtime/connector-runtime';
-import { ConnectorApiExceptionFilter } from './api-exception.filter';
-import { CONNECTOR_RUNTIME, PaymentsController, ResourcesController, SyncController } from './connector.controllers';
+import { PaymentsController, ResourcesController, SyncController } from './connector.controllers';
+import { CONNECTOR_RUNTIME } from './tokens';
 
 /** Starts the runtime once the application is up and closes it on shutdown. */
 class ConnectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -38,7 +37,6 @@ export class ConnectorModule {
       controllers: [...(runtime.connector.has('initiate_payment') ? [PaymentsController] : []), SyncController, ResourcesController],
       providers: [
         { provide: CONNECTOR_RUNTIME, useValue: runtime },
-        { provide: APP_FILTER, useValue: new ConnectorApiExceptionFilter(runtime.log) },
         ConnectorLifecycle,
       ],
     };

@@ -166,12 +166,7 @@ export class SyncEngine {
       for (const binding of this.options.connector.syncResources()) {
         if (this.stopping.signal.aborted) break;
         const state = states.get(binding.resource);
-        const due =
-          forced.has(binding.resource) ||
-          state === undefined ||
-          state.runId !== null ||
-          state.nextRunAt === null ||
-          state.nextRunAt.getTime() <= this.now().getTime();
+        const due = forced.has(binding.resource) || this.dueAt(binding.resource, state) <= this.now().getTime();
         if (!due) continue;
         attempts.push(await this.runResource(lease, binding, state));
       }
@@ -183,13 +178,20 @@ export class SyncEngine {
   }
 
   private nextDue(states: ReadonlyMap<string, SyncStateRow>): { nextDueAt?: Date } {
-    let earliest: Date | undefined;
-    for (const { resource } of this.options.connector.syncResources()) {
-      const state = states.get(resource);
-      const at = state?.nextRunAt ?? this.now();
-      if (earliest === undefined || at < earliest) earliest = at;
-    }
-    return earliest === undefined ? {} : { nextDueAt: earliest };
+    const times = this.options.connector.syncResources().map(({ resource }) => this.dueAt(resource, states.get(resource)));
+    return times.length === 0 ? {} : { nextDueAt: new Date(Math.min(...times)) };
+  }
+
+  /**
+   * When a resource is next due (epoch ms). A run in progress (interrupted or failed) waits for
+   * its retry time; otherwise a run is due at its scheduled time, or earlier if the configured
+   * interval since the last success has passed (a shortened interval applies at once).
+   */
+  private dueAt(resource: SyncResource, state: SyncStateRow | undefined): number {
+    if (state === undefined) return 0;
+    const scheduled = state.nextRunAt?.getTime() ?? 0;
+    if (state.runId !== null || state.lastSuccessAt === null) return scheduled;
+    return Math.min(scheduled, state.lastSuccessAt.getTime() + this.options.intervalsMs[resource]);
   }
 
   private async runResource(lease: SyncLease, binding: SyncResourceBinding, state: SyncStateRow | undefined): Promise<SyncAttemptResult> {
