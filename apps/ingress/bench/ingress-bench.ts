@@ -1,8 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { Client } from 'pg';
@@ -52,7 +52,7 @@ interface PhaseFigures {
   timeouts: number;
   total: number;
   /** CPU seconds per wall second (2.0 = both cores busy), by process, during the phase. */
-  cpu: { ingress: number; bench: number; machine: number };
+  cpu: { ingress: number; bench: number; kafka: number; postgres: number; machine: number };
 }
 
 async function main(): Promise<void> {
@@ -94,6 +94,7 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         INGRESS_CONSUMER_GROUP: `${prefix}ingress`,
         INGRESS_RATE_LIMIT_PER_SECOND: '1000000',
+        INGRESS_WORKERS: process.env['BENCH_INGRESS_WORKERS'] ?? '1',
         INGRESS_STANDARD_WEBHOOK_SOURCES: JSON.stringify({ [SOURCE]: { provider: 'indx', secrets: [secret] } }),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -126,8 +127,10 @@ async function main(): Promise<void> {
     };
 
     const url = `${ingressUrl}/webhooks/${SOURCE}`;
+    const loadBefore = loadavg()[0] ?? 0;
+    log(`load average before the run: ${loadBefore.toFixed(2)}`);
     log('warm-up (5 s)');
-    await phase('warm-up', url, generate(60_000, 'w'), { duration: 5, connections: CONNECTIONS }, ingress.pid);
+    const warmUp = await phase('warm-up', url, generate(60_000, 'w'), { duration: 5, connections: CONNECTIONS }, ingress.pid);
     log(`as fast as it goes: ${CONNECTIONS} connections, ${DURATION_S} s`);
     const fastest = await phase('max', url, generate(14_000 * DURATION_S, 'm'), { duration: DURATION_S, connections: CONNECTIONS }, ingress.pid);
     log(`fixed rate: ${TARGET_RATE} requests/s, ${DURATION_S} s`);
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
       ingress.pid,
     );
 
-    const durability = await checkDurability(databaseUrl, admin, prefix, [fastest, fixed]);
+    const durability = await checkDurability(databaseUrl, admin, prefix, [warmUp, fastest, fixed]);
     const batchSizes = await storeBatchSizes(`${ingressUrl}/metrics`);
     await stopChild(ingress);
 
@@ -164,7 +167,7 @@ async function main(): Promise<void> {
     );
 
     const bodyBytes = Buffer.byteLength(bodyTemplate(`msg_${runId}_m_0`));
-    const report = await renderReport({ fastest, fixed, yardstick, durability, batchSizes, databaseUrl, brokers, bodyBytes });
+    const report = await renderReport({ fastest, fixed, yardstick, durability, batchSizes, databaseUrl, brokers, bodyBytes, loadBefore });
     writeSection(report);
     log(`results written to ${BENCHMARKS_DOC}`);
     console.log(report);
@@ -183,7 +186,13 @@ async function phase(
 ): Promise<PhaseFigures> {
   let next = 0;
   let wrapped = false;
-  const cpuBefore = { ingress: processCpuSeconds(pid), bench: process.cpuUsage(), machine: machineBusySeconds() };
+  const cpuBefore = {
+    ingress: processCpuSeconds(pid),
+    bench: process.cpuUsage(),
+    kafka: matchingProcessesCpuSeconds(isBenchBroker),
+    postgres: matchingProcessesCpuSeconds(isPostgres),
+    machine: machineBusySeconds(),
+  };
   const started = process.hrtime.bigint();
   const result: Result = await autocannon({
     url,
@@ -222,13 +231,16 @@ async function phase(
     cpu: {
       ingress: (processCpuSeconds(pid) - cpuBefore.ingress) / wallSeconds,
       bench: (benchCpu.user + benchCpu.system) / 1e6 / wallSeconds,
+      kafka: (matchingProcessesCpuSeconds(isBenchBroker) - cpuBefore.kafka) / wallSeconds,
+      postgres: (matchingProcessesCpuSeconds(isPostgres) - cpuBefore.postgres) / wallSeconds,
       machine: (machineBusySeconds() - cpuBefore.machine) / wallSeconds,
     },
   };
   log(
     `${name}: ${figures.requestsPerSecond} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ` +
       `non-2xx ${figures.non2xx}, errors ${figures.errors}; CPU ingress ${figures.cpu.ingress.toFixed(2)}, ` +
-      `autocannon ${figures.cpu.bench.toFixed(2)}, machine ${figures.cpu.machine.toFixed(2)} of ${cpus().length}`,
+      `autocannon ${figures.cpu.bench.toFixed(2)}, Kafka ${figures.cpu.kafka.toFixed(2)}, PostgreSQL ${figures.cpu.postgres.toFixed(2)}, ` +
+      `machine ${figures.cpu.machine.toFixed(2)} of ${cpus().length}`,
   );
   return figures;
 }
@@ -240,7 +252,10 @@ interface Durability {
   kafkaMessages: number;
 }
 
-/** Every 200 of the measured phases must be a published row and a message in Kafka. */
+/**
+ * Every 200 must be a published row and a message in Kafka. Requests still in flight when a phase
+ * ends (autocannon stops waiting for them) are counted once the ingress has settled.
+ */
 async function checkDurability(
   databaseUrl: string,
   admin: ReturnType<ReturnType<typeof createKafka>['admin']>,
@@ -250,16 +265,23 @@ async function checkDurability(
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const counts = await client.query<{ published: number; pending: number }>(
-      "SELECT count(*) FILTER (WHERE status = 'published')::int AS published, count(*) FILTER (WHERE status = 'pending')::int AS pending FROM ingress_callback",
-    );
-    const offsets = await admin.fetchTopicOffsets(`${prefix}${TOPICS['callback.received'].baseName}`);
-    return {
-      acknowledged: phases.reduce((sum, figures) => sum + figures.total, 0),
-      publishedRows: counts.rows[0]?.published ?? 0,
-      pendingRows: counts.rows[0]?.pending ?? 0,
-      kafkaMessages: offsets.reduce((sum, partition) => sum + Number(partition.high), 0),
-    };
+    let previous = '';
+    for (let attempt = 0; ; attempt += 1) {
+      const counts = await client.query<{ published: number; pending: number }>(
+        "SELECT count(*) FILTER (WHERE status = 'published')::int AS published, count(*) FILTER (WHERE status = 'pending')::int AS pending FROM ingress_callback",
+      );
+      const offsets = await admin.fetchTopicOffsets(`${prefix}${TOPICS['callback.received'].baseName}`);
+      const durability: Durability = {
+        acknowledged: phases.reduce((sum, figures) => sum + figures.total, 0),
+        publishedRows: counts.rows[0]?.published ?? 0,
+        pendingRows: counts.rows[0]?.pending ?? 0,
+        kafkaMessages: offsets.reduce((sum, partition) => sum + Number(partition.high), 0),
+      };
+      const snapshot = JSON.stringify(durability);
+      if (snapshot === previous || attempt >= 20) return durability;
+      previous = snapshot;
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 1_000));
+    }
   } finally {
     await client.end();
   }
@@ -287,6 +309,7 @@ async function renderReport(figures: {
   databaseUrl: string;
   brokers: string[];
   bodyBytes: number;
+  loadBefore: number;
 }): Promise<string> {
   const client = new Client({ connectionString: figures.databaseUrl });
   await client.connect();
@@ -294,32 +317,41 @@ async function renderReport(figures: {
   await client.end();
   const cpu = cpus();
   const row = (phase: PhaseFigures, label: string): string =>
-    `| ${label} | ${phase.requestsPerSecond} | ${phase.p50} | ${phase.p90} | ${phase.p99} | ${phase.max} | ${phase.non2xx + phase.errors + phase.timeouts} | ${phase.cpu.ingress.toFixed(2)} | ${phase.cpu.bench.toFixed(2)} | ${phase.cpu.machine.toFixed(2)} |`;
+    `| ${label} | ${phase.requestsPerSecond} | ${phase.p50} | ${phase.p90} | ${phase.p99} | ${phase.max} | ${phase.non2xx + phase.errors + phase.timeouts} | ${phase.cpu.ingress.toFixed(2)} | ${phase.cpu.kafka.toFixed(2)} | ${phase.cpu.postgres.toFixed(2)} | ${phase.cpu.bench.toFixed(2)} | ${phase.cpu.machine.toFixed(2)} |`;
   const { durability } = figures;
   const meetsTarget = figures.fixed.requestsPerSecond >= TARGET_RATE * 0.98 && figures.fixed.p99 <= 30;
+  const perCallback = (share: number, rate: number): string => (rate > 0 ? ((share / rate) * 1e6).toFixed(0) : '?');
+  const { fastest } = figures;
   return [
     '## Ingress (`npm run bench:ingress`)',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), ` +
       `${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Node.js ${process.version}, PostgreSQL ${postgres} (synchronous_commit on), ` +
-      `Apache Kafka (single KRaft node at ${figures.brokers.join(',')}); ingress, broker, database and load generator share the machine.`,
+      `Apache Kafka (single KRaft node at ${figures.brokers.join(',')}); ingress, broker, database and load generator share the machine, ` +
+      `which other work may share too (1-minute load average before the run: ${figures.loadBefore.toFixed(2)}).`,
     '',
     `Workload: Standard Webhooks requests (${figures.bodyBytes}-byte JSON bodies) pre-signed with unique ` +
       '`webhook-id`s; every 200 means: signature verified, row stored (fsync), event acknowledged by Kafka (acks=all, idempotent ' +
       'producer), row marked published. One ingress process, LOG_LEVEL=warn (no per-request access log).',
     '',
-    '| phase | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx/errors | CPU ingress | CPU autocannon | CPU machine |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| phase | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx/errors | CPU ingress | CPU Kafka | CPU PostgreSQL | CPU autocannon | CPU machine |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     row(figures.fastest, `ingress, ${CONNECTIONS} connections, as fast as it goes`),
     row(figures.fixed, `ingress, fixed ${TARGET_RATE} req/s (open loop)`),
     row(figures.yardstick, `bare Fastify hello-world (GET), ${CONNECTIONS} connections`),
     '',
-    `CPU columns are CPU-seconds per second (the machine has ${cpu.length}). Durability check after the run: ` +
-      `${durability.acknowledged} requests answered 200, ${durability.publishedRows} rows published, ${durability.pendingRows} pending, ` +
-      `${durability.kafkaMessages} messages in the callback topic. Rows per batched statement: ` +
+    `CPU columns are CPU-seconds per second during the phase (the machine has ${cpu.length}; "machine" includes everything ` +
+      `else running on it). Durability check after the run (warm-up included; requests still in flight when a phase ended are ` +
+      `processed but not counted by autocannon): ${durability.acknowledged} requests answered 200, ${durability.publishedRows} rows ` +
+      `published, ${durability.pendingRows} pending, ${durability.kafkaMessages} messages in the callback topic. Rows per batched statement: ` +
       `INSERT ${figures.batchSizes['insert']?.toFixed(1) ?? '?'}, published mark ${figures.batchSizes['mark_published']?.toFixed(1) ?? '?'}.`,
     '',
     `Target (≥ ${TARGET_RATE} verified callbacks/s with p99 ≤ 30 ms): ${meetsTarget ? '**met**' : '**not met**'} in this run.`,
+    '',
+    `CPU per callback at full speed: ingress ${perCallback(fastest.cpu.ingress, fastest.requestsPerSecond)} µs, Kafka broker ` +
+      `${perCallback(fastest.cpu.kafka, fastest.requestsPerSecond)} µs, PostgreSQL ${perCallback(fastest.cpu.postgres, fastest.requestsPerSecond)} µs, ` +
+      `autocannon ${perCallback(fastest.cpu.bench, fastest.requestsPerSecond)} µs; the hello-world costs ` +
+      `${perCallback(figures.yardstick.cpu.ingress, figures.yardstick.requestsPerSecond)} µs of server CPU per request on the same machine.`,
     '',
   ].join('\n');
 }
@@ -412,16 +444,56 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** utime + stime of a process from /proc, in seconds (Linux). */
+/** utime + stime of a process and its direct children (cluster workers) from /proc, in seconds (Linux). */
 function processCpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
+  const statOf = (id: string): string[] | undefined => {
+    try {
+      const stat = readFileSync(`/proc/${id}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  let seconds = 0;
+  for (const id of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    const fields = statOf(id);
+    // fields[1] is the parent pid; fields[11] and [12] user and system time in clock ticks.
+    if (fields !== undefined && (id === String(pid) || fields[1] === String(pid))) {
+      seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+    }
   }
+  return seconds;
+}
+
+const BROKER_DATA_DIR_MARK = `bench-ingress-broker-${BROKER_PORT}`;
+const isBenchBroker = (id: string, command: string): boolean =>
+  command === 'java' && readCommandLine(id).includes(BROKER_DATA_DIR_MARK);
+const isPostgres = (_id: string, command: string): boolean => command === 'postgres';
+
+function readCommandLine(id: string): string {
+  try {
+    return readFileSync(`/proc/${id}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** CPU seconds of every process the predicate picks (by pid and command name), from /proc (Linux). */
+function matchingProcessesCpuSeconds(pick: (id: string, command: string) => boolean): number {
+  let seconds = 0;
+  for (const id of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = readFileSync(`/proc/${id}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!pick(id, command)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return seconds;
 }
 
 /** Busy CPU time of the whole machine from /proc/stat, in seconds (Linux). */

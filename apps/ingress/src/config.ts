@@ -73,6 +73,7 @@ const ingressEnvSchema = z.object({
   INGRESS_ADMIN_HOST: z.string().regex(/^[A-Za-z0-9.:_-]{1,253}$/).default('127.0.0.1'),
   INGRESS_ADMIN_TOKEN: secret(z.string().min(32, { message: 'must be at least 32 characters' })).optional(),
   INGRESS_RUN_MIGRATIONS: booleanEnv().default(true),
+  INGRESS_WORKERS: integerEnv({ min: 1, max: 64 }).default(1),
   INGRESS_DB_POOL_SIZE: integerEnv({ min: 2, max: 100 }).default(10),
   INGRESS_CONSUMER_GROUP: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).default('finmesh-ingress'),
   INGRESS_BODY_LIMIT_BYTES: integerEnv({ min: 1_024, max: 10 * 1024 * 1024 }).default(256 * 1024),

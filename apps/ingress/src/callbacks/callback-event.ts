@@ -1,7 +1,8 @@
 import {
   eventIdOf,
-  redactCallbackHeaders,
+  REDACTED_HEADER_VALUE,
   SCHEMA_VERSION,
+  SENSITIVE_HEADER_NAMES,
   type CallbackReceivedEvent,
   type EventWithoutId,
 } from '@finmesh/schemas';
@@ -10,18 +11,27 @@ import type { CallbackRecord } from './callback-store';
 
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
 const MAX_HEADER_VALUE_LENGTH = 8_192;
+/** The contract's list (redactCallbackHeaders applies the same); a set for one lookup per header. */
+const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(SENSITIVE_HEADER_NAMES);
 
 /**
- * The headers a callback is stored and published with: names in lower case, credentials and
- * signatures redacted (the contract refuses them otherwise), and headers the contract cannot
+ * The headers a callback is stored and published with: names in lower case, repeated values
+ * joined with ", ", credentials and signatures redacted (the contract refuses them otherwise),
+ * as redactCallbackHeaders does, in one pass; and headers the contract cannot
  * carry (a value over 8 KiB) left out rather than truncated into something that was never sent.
  */
 export function storableHeaders(headers: Readonly<Record<string, string | readonly string[] | undefined>>): Record<string, string> {
   const storable: Record<string, string> = {};
-  for (const [name, value] of Object.entries(redactCallbackHeaders(headers))) {
-    if (HEADER_NAME.test(name) && value.length <= MAX_HEADER_VALUE_LENGTH) {
-      Object.defineProperty(storable, name, { value, enumerable: true, writable: true, configurable: true });
-    }
+  for (const rawName in headers) {
+    const rawValue = headers[rawName];
+    if (rawValue === undefined || !Object.prototype.hasOwnProperty.call(headers, rawName)) continue;
+    const name = rawName.toLowerCase();
+    const value = typeof rawValue === 'string' ? rawValue : rawValue.join(', ');
+    if (!HEADER_NAME.test(name) || value.length > MAX_HEADER_VALUE_LENGTH) continue;
+    const stored = SENSITIVE_HEADERS.has(name) ? REDACTED_HEADER_VALUE : value;
+    // defineProperty: a header named "__proto__" stays a header.
+    if (name === '__proto__') Object.defineProperty(storable, name, { value: stored, enumerable: true, writable: true, configurable: true });
+    else storable[name] = stored;
   }
   return storable;
 }

@@ -79,9 +79,14 @@ export class CallbackStore {
     private readonly bookkeeping: Pool,
     private readonly options: CallbackStoreOptions,
   ) {
-    const batching = { maxBatchSize: options.maxBatchSize ?? 500, maxConcurrentBatches: options.maxConcurrentBatches ?? 3 };
-    this.inserts = new Batcher((records) => this.insertBatch(records), batching);
-    this.publishedMarks = new Batcher((ids) => this.markPublishedBatch(ids), batching);
+    const maxBatchSize = options.maxBatchSize ?? 500;
+    // Two INSERTs in flight keep the disk busy while the next batch gathers; the marks need no
+    // more than one (they do not wait for the disk). Fewer, larger statements: fewer round trips.
+    this.inserts = new Batcher((records) => this.insertBatch(records), {
+      maxBatchSize,
+      maxConcurrentBatches: options.maxConcurrentBatches ?? 2,
+    });
+    this.publishedMarks = new Batcher((ids) => this.markPublishedBatch(ids), { maxBatchSize, maxConcurrentBatches: 1 });
   }
 
   /** Writes the row as pending (leased to this writer); false when the source already has the key. */
