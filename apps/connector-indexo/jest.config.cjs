@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connector-indexo',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
