@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connector-finx',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,155 @@
+import {
+  accountRef,
+  ContractError,
+  createEvent,
+  formatAsset,
+  moneyFromDecimal,
+  moneyFromMinorUnits,
+  moneyToDecimal,
+  type AccountClosedEvent,
+  type BalanceUpdatedEvent,
+  type EventSource,
+  type Money,
+} from '@finmesh/schemas';
+import { z } from 'zod';
+import type { FinxAccount } from './client';
+import { DEFAULT_FINX_ASSETS } from './config';
+
+/** Kinds of the records the connector keeps (served under the collection in brackets). */
+export const RESOURCE_KINDS = {
+  /** Fin X's account JSON as last listed or returned (`accounts`). */
+  account: 'account',
+  /** The balance last published as `balance.updated` (`balances`): what the next sync compares with. */
+  balance: 'balance',
+  /** Accounts reported as `account.closed` (`closed-accounts`). */
+  closedAccount: 'closed_account',
+} as const;
+
+export class UnknownFinxCurrencyError extends ContractError {
+  constructor(currency: string) {
+    super('invalid_asset', `Fin X currency ${JSON.stringify(currency.slice(0, 16))} has no known precision; add it to FINX_ASSETS`);
+  }
+}
+
+/** Fin X names currencies without their precision; the connector knows them and never guesses one. */
+export class FinxAssets {
+  private readonly precisions: Readonly<Record<string, number>>;
+
+  constructor(overrides: Readonly<Record<string, number>> = {}) {
+    this.precisions = { ...DEFAULT_FINX_ASSETS, ...overrides };
+  }
+
+  assetOf(currency: string): string {
+    const code = currency.toUpperCase();
+    const precision = this.precisions[code];
+    if (precision === undefined || !Object.hasOwn(this.precisions, code)) throw new UnknownFinxCurrencyError(currency);
+    return formatAsset(code, precision);
+  }
+}
+
+/**
+ * A Fin X balance in minor units, exactly. The text is what Fin X wrote (parsed losslessly); a
+ * value with more decimals than the currency has (USD 10.005) is refused, never rounded.
+ */
+export function balanceOf(account: FinxAccount, assets: FinxAssets): Money {
+  const asset = assets.assetOf(account.currency);
+  try {
+    return moneyFromDecimal(account.balance, asset);
+  } catch (error: unknown) {
+    if (!(error instanceof ContractError)) throw error;
+    throw new ContractError('invalid_amount', `Fin X account ${account.id}: balance ${account.balance.slice(0, 40)} ${account.currency} cannot be represented exactly in ${asset}: ${error.message}`);
+  }
+}
+
+/**
+ * The JSON number Fin X documents for `balance`, written so that it means exactly `money`. The
+ * kit's client serializes with JSON.stringify, which writes a double's shortest decimal; that is
+ * exactly the intended decimal when it has at most 15 significant digits, and this checks it by
+ * converting the number back. Larger values cannot be sent exactly and are refused.
+ */
+export function exactJsonNumber(money: Money): number {
+  const decimal = moneyToDecimal(money);
+  const value = Number(decimal);
+  let back: Money | undefined;
+  try {
+    back = moneyFromDecimal(value, money.asset);
+  } catch (error: unknown) {
+    if (!(error instanceof ContractError)) throw error;
+  }
+  if (back?.amount !== money.amount) {
+    throw new ContractError('invalid_amount', `balance ${decimal} ${money.asset} cannot be sent to Fin X exactly as a JSON number (at most 15 significant digits)`);
+  }
+  return value;
+}
+
+/** Fin X timestamps are Unix seconds. */
+export function isoOfUnixSeconds(seconds: string): string {
+  return new Date(Number(seconds) * 1000).toISOString();
+}
+
+/** What the connector remembers of the last balance it published for an account. */
+export const KeptBalanceSchema = z.object({ asset: z.string(), amount: z.string(), updatedAt: z.string(), eventId: z.string() });
+export type KeptBalance = z.infer<typeof KeptBalanceSchema>;
+
+export function keptBalanceOf(data: unknown): KeptBalance | undefined {
+  const parsed = KeptBalanceSchema.safeParse(data);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export interface ObservationContext {
+  observedAt: Date;
+  correlationId: string;
+  source: Extract<EventSource, 'poll' | 'command'>;
+}
+
+export interface BalanceChange {
+  events: BalanceUpdatedEvent[];
+  /** The balance to remember once the events are published. */
+  kept: KeptBalance;
+}
+
+/**
+ * The `balance.updated` events an account's current state calls for, given the last published
+ * balance: none when the balance and currency are unchanged (a type change or a re-sync publishes
+ * nothing), one for a new balance, and for a currency change also a zero balance of the old
+ * currency — Fin X closes that position and reopens the account in the new one. `updated_at` is
+ * the version (asOf and providerVersion), so the same state always gives the same event ids.
+ */
+export function balanceChange(account: FinxAccount, previous: KeptBalance | undefined, assets: FinxAssets, context: ObservationContext): BalanceChange | undefined {
+  const booked = balanceOf(account, assets);
+  if (previous !== undefined && previous.asset === booked.asset && previous.amount === booked.amount) return undefined;
+  const asOf = isoOfUnixSeconds(account.updated_at);
+  const events: BalanceUpdatedEvent[] = [];
+  if (previous !== undefined && previous.asset !== booked.asset && previous.amount !== '0') {
+    events.push(balanceUpdated(account.id, moneyFromMinorUnits(0n, previous.asset), asOf, account.updated_at, context));
+  }
+  const current = balanceUpdated(account.id, booked, asOf, account.updated_at, context);
+  events.push(current);
+  return { events, kept: { asset: booked.asset, amount: booked.amount, updatedAt: account.updated_at, eventId: current.id } };
+}
+
+function balanceUpdated(accountId: string, booked: Money, asOf: string, version: string, context: ObservationContext): BalanceUpdatedEvent {
+  return createEvent('balance.updated', {
+    provider: 'finx',
+    source: context.source,
+    occurredAt: asOf,
+    observedAt: context.observedAt.toISOString(),
+    account: accountRef('finx', accountId),
+    correlationId: context.correlationId,
+    // Fin X reports one balance: there is no available or held amount to give.
+    data: { asset: booked.asset, booked, asOf, providerVersion: version },
+  });
+}
+
+/** A deleted account. Fin X gives no deletion time, so it is when finmesh deleted it or noticed. */
+export function accountClosed(accountId: string, context: ObservationContext, reason?: string): AccountClosedEvent {
+  return createEvent('account.closed', {
+    provider: 'finx',
+    source: context.source,
+    occurredAt: context.observedAt.toISOString(),
+    observedAt: context.observedAt.toISOString(),
+    account: accountRef('finx', accountId),
+    correlationId: context.correlationId,
+    data: { closure: 'deleted', ...(reason === undefined ? {} : { reason }) },
+  });
+}
