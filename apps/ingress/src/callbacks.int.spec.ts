@@ -342,6 +342,18 @@ describe('the ingress against the real Kafka and PostgreSQL', () => {
     });
   });
 
+  describe('every route', () => {
+    it.each([
+      ['/webhooks/xendit', 'application/json'],
+      ['/callbacks/indodax/withdrawals', 'application/x-www-form-urlencoded'],
+      ['/callbacks/indexo/notifications', 'application/json'],
+    ])('refuses an oversized body at %s (413) before verifying anything', async (path, type) => {
+      const answer = await post(url(path), { 'content-type': type }, `${'a'.repeat(70 * 1024)}`);
+      expect(answer.status).toBe(413);
+      expect(json(answer.text)).toMatchObject({ error: 'payload_too_large' });
+    });
+  });
+
   describe('operations', () => {
     it('replays stored callbacks by id and by time range on the admin port, behind the admin token', async () => {
       const since = new Date(Date.now() - 1_000).toISOString();

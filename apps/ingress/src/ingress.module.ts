@@ -21,7 +21,7 @@ import { IngressMetrics } from './ingress-metrics';
 import { INGRESS_CONFIG, PRODUCER_KAFKA } from './ingress-tokens';
 import { IngressDatabase } from './persistence/ingress-database';
 import { RetentionJob } from './persistence/retention';
-import { IndexoSource } from './sources/indexo-source';
+import { IndexoSource, maskNotificationToken } from './sources/indexo-source';
 import { IndodaxWithdrawalSource } from './sources/indodax-withdrawal-source';
 import { IngressSources } from './sources/ingress-sources';
 import { XenditSource } from './sources/xendit-source';
@@ -41,8 +41,6 @@ export interface IngressOverrides {
 export class ConsumerHandle {
   server: KafkaBatchServer | undefined;
 }
-
-const INDEXO_TOKEN_PATH = /^(\/callbacks\/indexo\/notifications\/)[^/]+/;
 
 /** Closes what the ingress opened, in dependency order, after the HTTP server has stopped. */
 class IngressLifecycle implements OnApplicationShutdown {
@@ -250,7 +248,7 @@ export class IngressModule {
           service: 'ingress',
           level: config.LOG_LEVEL,
           // The INDEXO notification URI carries its secret as the last path segment.
-          redactPath: (path) => path.replace(INDEXO_TOKEN_PATH, '$1[REDACTED]'),
+          redactPath: maskNotificationToken,
         }),
         MetricsModule.forRoot({ prefix: 'finmesh_ingress_', defaultLabels: { service: 'ingress' } }),
         core,

@@ -8,6 +8,13 @@ import { verificationError, type IncomingCallback, type VerifiedCallback } from 
 
 export const INDEXO_TOKEN_HEADER = 'x-indexo-notification-token';
 
+const TOKEN_PATH = /^(\/callbacks\/indexo\/notifications\/)[^/]+/;
+
+/** The request path as it may be logged: the secret segment of a notification URI masked. */
+export function maskNotificationToken(path: string): string {
+  return path.replace(TOKEN_PATH, '$1[REDACTED]');
+}
+
 /**
  * INDEXO (Berlin Group NextGenPSD2) status notifications for payments and consents. The bank
  * posts to the `TPP-Notification-URI` finmesh gave it when initiating the payment or consent, and
