@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connector-indodax',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
