@@ -151,7 +151,9 @@ describe('connector-indexo against the sandbox, with the ledger and the ingress'
   afterAll(async () => {
     await connector?.app.close();
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((done) => child.once('exit', done)) : undefined)));
+    await Promise.all(
+      children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise<void>((done) => child.once('exit', () => done())) : Promise.resolve())),
+    );
     await ledgerPool?.end();
     await sandbox?.stop();
   }, 60_000);
