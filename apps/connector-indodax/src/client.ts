@@ -89,6 +89,10 @@ type Params = ReadonlyArray<readonly [string, IndodaxParamValue | undefined]>;
 export class IndodaxClient {
   private readonly agent: Agent;
   private readonly url: URL;
+  /** Pacing in arrival order (outside the key's turn) … */
+  private readonly tradePacing: SlidingWindowLimiter;
+  private readonly cancelPacing: SlidingWindowLimiter;
+  /** … and the exact count of what was actually sent, with the 429 blocks. */
   private readonly trades: SlidingWindowLimiter;
   private readonly cancels: SlidingWindowLimiter;
   private readonly clock: LimiterClock;
@@ -105,6 +109,8 @@ export class IndodaxClient {
     });
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.tradePacing = new SlidingWindowLimiter(options.limits.tradePerSecond, 1_000, this.clock);
+    this.cancelPacing = new SlidingWindowLimiter(options.limits.cancelPerSecond, 1_000, this.clock);
     this.trades = new SlidingWindowLimiter(options.limits.tradePerSecond, 1_000, this.clock);
     this.cancels = new SlidingWindowLimiter(options.limits.cancelPerSecond, 1_000, this.clock);
   }
@@ -233,35 +239,56 @@ export class IndodaxClient {
     await this.attempt('getInfo', [], signal);
   }
 
+
   private async call<Schema extends z.ZodType>(method: TapiMethod, params: Params, schema: Schema, signal?: AbortSignal, pair?: string): Promise<z.output<Schema>> {
     const kind = TAPI_METHODS[method];
+    const limitKey = pair ?? paramOf(params, 'pair') ?? '';
     const maxRetries = this.options.retry?.maxRetries ?? 4;
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1; ; ) {
       try {
-        await this.acquireLimit(kind, pair ?? paramOf(params, 'pair'), signal);
-        const json = await this.attempt(method, params, signal);
-        return shapeOf(method, method === 'withdrawCoin' ? json : (json as Record<string, LosslessJsonValue>)['return'], schema);
+        // Paced in arrival order first; the exact check happens at the moment of sending.
+        await this.pace(kind, limitKey, signal);
+        const outcome = await this.attempt(method, params, signal, () => this.sendSlot(kind, limitKey));
+        if ('deferMs' in outcome) {
+          await this.clock.sleep(outcome.deferMs, signal);
+          continue;
+        }
+        return shapeOf(method, method === 'withdrawCoin' ? outcome.json : (outcome.json as Record<string, LosslessJsonValue>)['return'], schema);
       } catch (error: unknown) {
         if (!(error instanceof UpstreamError) || attempt > maxRetries || signal?.aborted) throw error;
         const policy = failurePolicyOf(error.kind);
         // Orders and withdrawals are sent again only when Indodax certainly did not act on them.
         if (!policy.retryable || (kind !== 'view' && !policy.certainlyNotProcessed)) throw error;
         await this.clock.sleep(this.retryDelay(attempt, error), signal);
+        attempt += 1;
       }
     }
   }
 
-  private async acquireLimit(kind: TapiMethodKind, pair: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+  private async pace(kind: TapiMethodKind, pair: string, signal: AbortSignal | undefined): Promise<void> {
     switch (kind) {
       case 'trade':
-        await this.trades.acquire(pair ?? '', signal);
+        await this.tradePacing.acquire(pair, signal);
         return;
       case 'cancel':
-        await this.cancels.acquire('cancel', signal);
+        await this.cancelPacing.acquire('cancel', signal);
         return;
       case 'view':
       case 'withdraw':
         return;
+    }
+  }
+
+  /** 0 when the request may go now (and it is counted), else how long it must wait (a block, or a full window). */
+  private sendSlot(kind: TapiMethodKind, pair: string): number {
+    switch (kind) {
+      case 'trade':
+        return this.trades.tryTake(pair);
+      case 'cancel':
+        return this.cancels.tryTake('cancel');
+      case 'view':
+      case 'withdraw':
+        return 0;
     }
   }
 
@@ -273,7 +300,7 @@ export class IndodaxClient {
   }
 
   /** One signed request in the key's turn; resolves with the parsed body of a successful answer. */
-  private async attempt(method: TapiMethod, params: Params, signal: AbortSignal | undefined): Promise<LosslessJsonValue> {
+  private async attempt(method: TapiMethod, params: Params, signal: AbortSignal | undefined, sendSlot: () => number = () => 0): Promise<{ json: LosslessJsonValue } | { deferMs: number }> {
     const started = this.clock.now();
     const fail = (kind: UpstreamErrorKind, message: string, extra: { status?: number; code?: string; retryAfterMs?: number; cause?: unknown } = {}): UpstreamError => {
       this.options.observer?.requestCompleted?.({ method, outcome: kind, durationMs: this.clock.now() - started });
@@ -287,7 +314,10 @@ export class IndodaxClient {
       });
     };
     const sendable = params.filter((entry): entry is readonly [string, IndodaxParamValue] => entry[1] !== undefined);
-    const { status, text } = await this.options.nonces.run(this.options.apiKey, async (nonce) => {
+    const sent = await this.options.nonces.run(this.options.apiKey, async (nonce): Promise<{ status: number; text: string } | { deferMs: number }> => {
+      // Checked in the key's turn, right before sending: nothing goes out during a block or over the window.
+      const deferMs = sendSlot();
+      if (deferMs > 0) return { deferMs };
       const signed = signIndodaxRequest({ apiKey: this.options.apiKey, secretKey: this.options.secretKey, method, params: sendable, freshness: { nonce } });
       try {
         const response = await undiciRequest(this.url, {
@@ -305,6 +335,8 @@ export class IndodaxClient {
         throw fail(kind, typeof code === 'string' ? code : error instanceof Error ? error.message : 'transport failure', { cause: error });
       }
     });
+    if ('deferMs' in sent) return sent;
+    const { status, text } = sent;
 
     let json: LosslessJsonValue | undefined;
     try {
@@ -330,7 +362,7 @@ export class IndodaxClient {
       throw fail(kindOfTapiError(errorCode, text, status), `${errorCode === undefined || errorCode === '' ? '' : `${errorCode}: `}${text}`, { status, ...(errorCode === undefined ? {} : { code: errorCode }) });
     }
     this.options.observer?.requestCompleted?.({ method, outcome: 'ok', durationMs: this.clock.now() - started });
-    return json;
+    return { json };
   }
 
   private blockAfter429(method: TapiMethod, params: Params): number {

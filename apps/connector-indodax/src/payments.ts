@@ -59,6 +59,9 @@ export const indodaxPaymentRequestSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** A cancellation's payment id: `cancel-<order id>`. */
+export const CANCEL_PREFIX = 'cancel-';
+
 export type IndodaxPaymentRequest = z.output<typeof indodaxPaymentRequestSchema>;
 
 /** The request schema plus the rules that need the assets (exact amounts) and the combinations Indodax documents. */
@@ -189,8 +192,9 @@ export function indodaxPaymentInitiator(options: IndodaxPaymentsOptions): Paymen
               : await client.cancelOrder({ pair: request.pair ?? '', orderId: request.orderId ?? '', type: request.side ?? 'buy' }, context.signal);
           const order = await client.getOrder(cancelled.pair, cancelled.order_id, context.signal);
           const spend = spendOfReportedOrder(cancelled.pair, order, assets);
-          // The same payment ref as the order: the ledger sees the order cancelled and releases its hold.
-          return { ...orderObservation(order, now()), providerPaymentId: cancelled.order_id, accountId: spend.account, amount: spend.amount };
+          // A payment of its own (the kit keeps one payment per provider id); the order's payment learns
+          // the cancellation from its own poll, which releases the order's hold in the ledger.
+          return { ...orderObservation(order, now()), providerPaymentId: `${CANCEL_PREFIX}${cancelled.order_id}`, accountId: spend.account, amount: spend.amount };
         }
         case 'withdrawal':
           return withdraw(options, request, context.providerIdempotencyKey, context.signal, now);
@@ -341,7 +345,7 @@ export function indodaxPaymentPoller(options: Pick<IndodaxPaymentsOptions, 'clie
           const order =
             request.pair === undefined && clientOrderId !== undefined
               ? await options.client.getOrderByClientOrderId(clientOrderId, context.signal)
-              : await options.client.getOrder(request.pair ?? '', payment.providerPaymentId, context.signal);
+              : await options.client.getOrder(request.pair ?? '', payment.providerPaymentId.replace(CANCEL_PREFIX, ''), context.signal);
           return orderObservation(order, now());
         }
         case 'withdrawal': {

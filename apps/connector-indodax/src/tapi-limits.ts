@@ -42,6 +42,14 @@ export class SlidingWindowLimiter {
     }
   }
 
+  /** Counts a request under `key` now if the window and block allow it (0); otherwise how long to wait, counting nothing. */
+  tryTake(key: string): number {
+    const now = this.clock.now();
+    const wait = this.waitMs(key, now);
+    if (wait === 0) this.record(key, now);
+    return wait;
+  }
+
   /** Holds back every request under `key` until `untilMs` (the exchange's block after a 429). */
   block(key: string, untilMs: number): void {
     this.blockedUntil.set(key, Math.max(this.blockedUntil.get(key) ?? 0, untilMs));
