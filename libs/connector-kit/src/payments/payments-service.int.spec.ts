@@ -61,7 +61,8 @@ describe('payments with PostgreSQL', () => {
   beforeAll(async () => {
     const url = await createTestDatabase('kit-payments');
     dataSource = await openKitDatabase(url);
-    pool = new Pool({ connectionString: url, max: 12 });
+    // Fewer connections than concurrent requests: waiting on a row lock must never exhaust the pool.
+    pool = new Pool({ connectionString: url, max: 3 });
     const connector = defineConnector({
       name: 'bank',
       provider: 'indexo',

@@ -155,10 +155,9 @@ export class PaymentsService {
     const request = toStoredJson(input.body);
     const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
 
-    const client = await this.options.pool.connect();
-    let created: { row: PaymentRow; initiated: InitiatedPayment } | undefined;
-    try {
-      await client.query('BEGIN');
+    // The transaction decides; views are read after the connection is back in the pool, so
+    // requests waiting on the row lock can never exhaust the pool between them.
+    const decided = await this.inTransaction(async (client): Promise<{ replayed: PaymentRow } | { created: { row: PaymentRow; initiated: InitiatedPayment } }> => {
       const now = this.now();
       // Concurrent requests with one key block on the unique index, then on the row lock.
       await client.query(
@@ -174,31 +173,21 @@ export class PaymentsService {
         ])
       ).rows[0];
       if (!row) throw new Error('the payment row vanished inside its own transaction');
-      if (row.request_hash !== requestHash) {
-        await client.query('ROLLBACK');
-        throw new ConnectorApiError('idempotency_conflict', 'this Idempotency-Key was used with a different request body');
-      }
+      if (row.request_hash !== requestHash) throw new ConnectorApiError('idempotency_conflict', 'this Idempotency-Key was used with a different request body');
       switch (row.state) {
         case 'initiated':
-          await client.query('COMMIT');
-          return { replayed: true, payment: await this.viewOf(row) };
-        case 'refused': {
-          await client.query('COMMIT');
-          throw refusalError(row);
-        }
+          return { replayed: row };
+        case 'refused':
+          return { replayed: row };
         case 'initiating':
-          created = { row, initiated: await this.callProvider(client, row, initiator, parsed.data, input.signal) };
-          break;
+          return { created: { row, initiated: await this.callProvider(client, row, initiator, parsed.data, input.signal) } };
       }
-      await client.query('COMMIT');
-    } catch (error: unknown) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+    });
+    if ('replayed' in decided) {
+      if (decided.replayed.state === 'refused') throw refusalError(decided.replayed);
+      return { replayed: true, payment: await this.viewOf(decided.replayed) };
     }
-
-    if (!created) throw new Error('a payment was neither replayed nor created');
+    const created = decided.created;
     const { row, initiated } = created;
     // The first status goes out now; if Kafka is down the tracker publishes it at its first check.
     await this.observe(row.id, initiated, 'command').catch((error: unknown) => {
@@ -233,8 +222,8 @@ export class PaymentsService {
           JSON.stringify({ status: refusal.status, code: refusal.code, message: refusal.message }),
           this.now(),
         ]);
-        await client.query('COMMIT');
-        throw refusal;
+        // Kept (committed) so the key keeps answering this refusal.
+        throw new RefusalToKeep(refusal);
       }
       if (error instanceof UpstreamError) throw ConnectorApiError.fromUpstream(error);
       throw error;
@@ -251,17 +240,44 @@ export class PaymentsService {
   }
 
   /**
+   * Runs work in a transaction on one pooled connection: committed when it returns (or throws
+   * RefusalToKeep, whose refusal is then thrown), rolled back otherwise.
+   */
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.options.pool.connect();
+    // A connection dropped while checked out must reject the query in flight, not crash the process.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    try {
+      await client.query('BEGIN');
+      let result: T;
+      try {
+        result = await work(client);
+      } catch (error: unknown) {
+        if (error instanceof RefusalToKeep) {
+          await client.query('COMMIT');
+          throw error.refusal;
+        }
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      await client.query('COMMIT');
+      return result;
+    } finally {
+      client.off('error', ignore);
+      client.release();
+    }
+  }
+
+  /**
    * Applies a status the provider reported (poll, callback or command response): publishes its
    * event unless this exact status was published before, and moves the payment only forward.
    */
   async observe(paymentId: string, observation: PaymentObservation, source: Exclude<EventSource, 'ledger'>): Promise<ObservationOutcome> {
-    const client = await this.options.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const result = await this.inTransaction(async (client): Promise<{ outcome: ObservationOutcome; decision?: StatusDecisionName; status?: PaymentStatus }> => {
       const row = (await client.query<PaymentRow>('SELECT * FROM connector_payments WHERE id = $1 FOR UPDATE', [paymentId])).rows[0];
       if (!row || row.state !== 'initiated' || row.provider_payment_id === null || row.account_id === null || row.amount === null || row.asset === null) {
-        await client.query('ROLLBACK');
-        return 'unknown-payment';
+        return { outcome: 'unknown-payment' };
       }
       const provider = this.options.connector.provider;
       const incoming = normalizeProviderStatus(observation.rawStatus.scheme, observation.rawStatus.code);
@@ -285,10 +301,7 @@ export class PaymentsService {
         },
       });
       const known = await client.query('SELECT 1 FROM connector_payment_statuses WHERE payment_id = $1 AND event_id = $2', [row.id, event.id]);
-      if ((known.rowCount ?? 0) > 0) {
-        await client.query('COMMIT');
-        return 'already-known';
-      }
+      if ((known.rowCount ?? 0) > 0) return { outcome: 'already-known' };
       // Published while the row is locked: a concurrent poll and callback cannot both decide.
       await this.options.publisher.publish([event]);
       const now = this.now();
@@ -327,15 +340,10 @@ export class PaymentsService {
           this.log.error('a payment reported two different final outcomes; published for a person to resolve', { paymentId: row.id, current, incoming });
           break;
       }
-      await client.query('COMMIT');
-      this.options.observer?.statusPublished?.({ decision, status: incoming });
-      return 'published';
-    } catch (error: unknown) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return { outcome: 'published', decision, status: incoming };
+    });
+    if (result.decision !== undefined && result.status !== undefined) this.options.observer?.statusPublished?.({ decision: result.decision, status: result.status });
+    return result.outcome;
   }
 
   async observeByProviderId(providerPaymentId: string, observation: PaymentObservation, source: Exclude<EventSource, 'ledger'>): Promise<ObservationOutcome> {
@@ -423,6 +431,13 @@ export class PaymentsService {
         observedAt: entry.observed_at.toISOString(),
       })),
     };
+  }
+}
+
+/** Thrown inside a payment transaction: commit what was written, then answer with the refusal. */
+class RefusalToKeep extends Error {
+  constructor(readonly refusal: ConnectorApiError) {
+    super(refusal.message);
   }
 }
 
