@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connector-findigi',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
