@@ -253,7 +253,7 @@ describe('connector-indodax against the sandbox, with the ingress and the ledger
     expect(JSON.stringify(answer.body)).toContain('callback_rejected');
     await expectEventually(async () => {
       const payment = await getJson<{ status: string; holdState: string }>(`${ledgerUrl}/v1/payments/${paymentRef('indodax', requestId).key}`);
-      expect(payment.status).toBe('rejected');
+      expect(payment.status).toBe('failed');
       expect(['released', 'none']).toContain(payment.holdState);
     });
     await syncAll();

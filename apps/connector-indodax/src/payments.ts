@@ -261,7 +261,7 @@ async function withdraw(
   };
   // Announced before Indodax is asked: its verification callback reaches the ingress while withdrawCoin is still running.
   await options.announcements.publish([
-    withdrawalStatusEvent(requestId, request.currency, amount, { scheme: 'indodax.withdraw', code: acceptedCode }, now(), { withdrawal }),
+    withdrawalStatusEvent(requestId, request.currency, amount, { scheme: 'indodax.withdraw', code: 'requested' }, now(), { withdrawal }),
   ]);
   try {
     const result = await client.withdrawCoin(withdrawal, signal);
@@ -269,10 +269,10 @@ async function withdraw(
     return { ...withdrawObservation(result), providerPaymentId: requestId, accountId: request.currency, amount };
   } catch (error: unknown) {
     if (error instanceof UpstreamError && !error.retryable) {
-      // Refused (the callback was not answered ok, insufficient balance …): the announced payment ends here.
+      // Refused (the callback was not answered ok, insufficient balance …): the announced payment fails here.
       await withdrawals.refused(requestId);
       await options.announcements.publish([
-        withdrawalStatusEvent(requestId, request.currency, amount, { scheme: 'indodax.withdraw', code: 'rejected' }, now(), { reason: error.message.slice(0, 1000), version: 'refused' }),
+        withdrawalStatusEvent(requestId, request.currency, amount, { scheme: 'indodax.withdraw', code: 'failed' }, now(), { reason: error.message.slice(0, 1000), version: 'refused' }),
       ]);
     }
     throw error;

@@ -48,6 +48,7 @@ const EXPECTED: Record<StatusSchemeName, Record<string, string>> = {
     cancelled: 'cancelled',
   },
   'indodax.withdraw': {
+    requested: 'initiated',
     approved: 'accepted',
     wait: 'accepted',
     pending: 'processing',
@@ -116,7 +117,7 @@ describe('provider status mapping tables', () => {
 
   it('names the scheme, the raw code and the known codes in the error', () => {
     expect(() => normalizeProviderStatus('indodax.withdraw', 'exploded')).toThrow(
-      'unknown indodax.withdraw status "exploded"; known: approved, wait, pending, success, failed, rejected, cancelled',
+      'unknown indodax.withdraw status "exploded"; known: requested, approved, wait, pending, success, failed, rejected, cancelled',
     );
     try {
       normalizeProviderStatus('indodax.withdraw', 'exploded');
