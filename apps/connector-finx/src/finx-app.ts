@@ -9,7 +9,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Producer } from 'kafkajs';
 import { Logger } from 'nestjs-pino';
 import { FinxAccountCommands } from './account-commands';
-import { AccountCommandsController, FINX_ACCOUNT_COMMANDS } from './account-commands.controller';
+import { AccountCommandsController, FINX_ACCOUNT_COMMANDS, FINX_API_LOG } from './account-commands.controller';
 import type { FinxConfig } from './config';
 import { createFinxConnector, type FinxConnectorParts } from './connector';
 import { FINX_MIGRATIONS } from './migrations';
@@ -38,7 +38,12 @@ class FinxConnectorModule {
       module: FinxConnectorModule,
       imports: [ConnectorModule.forRoot(runtime)],
       controllers: [AccountCommandsController],
-      providers: [{ provide: FINX_ACCOUNT_COMMANDS, useValue: commands }, { provide: COMMANDS_PRODUCER, useValue: producer }, CommandsProducerLifecycle],
+      providers: [
+        { provide: FINX_ACCOUNT_COMMANDS, useValue: commands },
+        { provide: FINX_API_LOG, useValue: runtime.log },
+        { provide: COMMANDS_PRODUCER, useValue: producer },
+        CommandsProducerLifecycle,
+      ],
     };
   }
 }
