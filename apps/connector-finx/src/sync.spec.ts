@@ -1,0 +1,127 @@
+import type { ResourceReader, StoredResource, SyncPageRequest } from '@finmesh/connector-kit';
+import { silentLogger } from '@finmesh/connector-kit';
+import type { LosslessJsonValue } from '@finmesh/schemas';
+import type { AccountListQuery, AccountPage, FinxAccount, FinxClient } from './client';
+import { FinxAssets, RESOURCE_KINDS } from './normalize';
+import { accountsFetcher } from './sync';
+
+/** Fin X's list as a fake: pages by starting_after, like the documented cursor. */
+class FakeFinx {
+  accounts: FinxAccount[] = [];
+  readonly queries: AccountListQuery[] = [];
+
+  listAccounts(query: AccountListQuery): Promise<AccountPage> {
+    this.queries.push(query);
+    const start = query.startingAfter === undefined ? 0 : this.accounts.findIndex((account) => account.id === query.startingAfter) + 1;
+    const page = this.accounts.slice(start, start + query.limit);
+    return Promise.resolve({ accounts: page.map((value) => ({ value, raw: { ...value } as LosslessJsonValue })), hasMore: start + query.limit < this.accounts.length });
+  }
+}
+
+/** The kit's resource store as a fake: records with their last-seen time. */
+class FakeResources implements ResourceReader {
+  readonly rows = new Map<string, StoredResource>();
+
+  write(records: ReadonlyArray<{ kind: string; id: string; data: LosslessJsonValue }>, seenAt: Date): void {
+    for (const record of records) {
+      const previous = this.rows.get(`${record.kind}/${record.id}`);
+      this.rows.set(`${record.kind}/${record.id}`, { ...record, firstSeenAt: previous?.firstSeenAt ?? seenAt, lastSeenAt: seenAt });
+    }
+  }
+
+  list(kind: string, options: { afterId?: string; limit?: number } = {}): Promise<StoredResource[]> {
+    const rows = [...this.rows.values()].filter((row) => row.kind === kind && (options.afterId === undefined || row.id > options.afterId)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    return Promise.resolve(rows.slice(0, options.limit ?? 1_000));
+  }
+
+  get(kind: string, id: string): Promise<StoredResource | undefined> {
+    return Promise.resolve(this.rows.get(`${kind}/${id}`));
+  }
+}
+
+const account = (id: string, balance: string, updatedAt = '1700000000'): FinxAccount => ({
+  id,
+  type: 'savings',
+  balance,
+  currency: 'USD',
+  owner_id: 'owner',
+  created_at: '1700000000',
+  updated_at: updatedAt,
+});
+
+describe('the accounts sync', () => {
+  let finx: FakeFinx;
+  let resources: FakeResources;
+  let clock: number;
+  const errors: Array<Record<string, unknown> | undefined> = [];
+
+  /** Runs pages until the run is done, keeping records as the kit's engine does (after publishing). */
+  const run = async (): Promise<{ pages: number; events: Array<{ type: string; account: { id: string }; data: unknown }> }> => {
+    const fetcher = accountsFetcher({ client: finx as unknown as FinxClient, assets: new FinxAssets(), pageSize: 2 });
+    const events: Array<{ type: string; account: { id: string }; data: unknown }> = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    for (;;) {
+      clock += 1_000;
+      const request: SyncPageRequest = {
+        cursor,
+        correlationId: 'sync-finx-accounts-run',
+        observedAt: new Date(clock),
+        resources,
+        signal: new AbortController().signal,
+        log: { ...silentLogger, error: (_message, extra) => errors.push(extra) },
+      };
+      const page = await fetcher.fetchPage(request);
+      events.push(...page.events);
+      clock += 1;
+      resources.write(page.records ?? [], new Date(clock));
+      pages += 1;
+      cursor = page.cursor;
+      if (!page.hasMore) return { pages, events };
+    }
+  };
+
+  beforeEach(() => {
+    finx = new FakeFinx();
+    resources = new FakeResources();
+    clock = Date.parse('2025-01-01T00:00:00Z');
+    errors.length = 0;
+    finx.accounts = ['a1', 'a2', 'a3', 'a4', 'a5'].map((id, index) => account(id, `${100 + index}.50`));
+  });
+
+  it('walks the pages with starting_after on the last id and publishes one balance per account', async () => {
+    const first = await run();
+    expect(first.pages).toBe(3);
+    expect(finx.queries.map((query) => query.startingAfter)).toEqual([undefined, 'a2', 'a4']);
+    expect(first.events.map((event) => event.account.id)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+    expect((await run()).events).toEqual([]);
+  });
+
+  it('publishes a changed balance once', async () => {
+    await run();
+    finx.accounts[2] = account('a3', '99.99', '1700000060');
+    const second = await run();
+    expect(second.events).toEqual([expect.objectContaining({ type: 'balance.updated', account: expect.objectContaining({ id: 'a3' }) })]);
+    expect((await run()).events).toEqual([]);
+  });
+
+  it('reports an account Fin X no longer lists as account.closed, once', async () => {
+    await run();
+    finx.accounts = finx.accounts.filter((entry) => entry.id !== 'a4');
+    const second = await run();
+    expect(second.events).toEqual([expect.objectContaining({ type: 'account.closed', account: expect.objectContaining({ id: 'a4' }), data: { closure: 'deleted', reason: 'no longer listed by Fin X' } })]);
+    expect(await resources.get(RESOURCE_KINDS.closedAccount, 'a4')).toBeDefined();
+    expect((await run()).events).toEqual([]);
+  });
+
+  it('refuses an inexact balance with an error, keeps syncing the others, and publishes it once Fin X is exact again', async () => {
+    finx.accounts[1] = account('a2', '10.005');
+    const first = await run();
+    expect(first.events.map((event) => event.account.id)).toEqual(['a1', 'a3', 'a4', 'a5']);
+    expect(errors).toEqual([expect.objectContaining({ accountId: 'a2', reason: expect.stringContaining('10.005') })]);
+    // Still listed, so never mistaken for a deleted account.
+    expect((await run()).events).toEqual([]);
+    finx.accounts[1] = account('a2', '10.01', '1700000060');
+    expect((await run()).events.map((event) => event.account.id)).toEqual(['a2']);
+  });
+});
