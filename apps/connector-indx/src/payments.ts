@@ -45,7 +45,7 @@ export function indxPaymentRequestSchema(assets: IndxAssets) {
 export type IndxPaymentRequest = z.output<ReturnType<typeof indxPaymentRequestSchema>>;
 
 /** Wires go to `POST /v1/wire-transfers`, account transfers to `POST /v1/transfers`, with the derived Idempotency-Key. */
-export function indxPaymentInitiator(client: IndxClient, assets: IndxAssets): PaymentInitiator {
+export function indxPaymentInitiator(client: Pick<IndxClient, 'createWire' | 'createTransfer'>, assets: IndxAssets): PaymentInitiator {
   return paymentInitiator({
     requestSchema: indxPaymentRequestSchema(assets),
     async initiate(request, context): Promise<InitiatedPayment> {
@@ -90,7 +90,7 @@ export function indxPaymentInitiator(client: IndxClient, assets: IndxAssets): Pa
 const storedTypeSchema = z.object({ type: z.enum(['wire_transfer', 'account_transfer']) });
 
 /** Reads a payment's current status from INDX (wires and transfers have their own routes). */
-export function indxPaymentPoller(client: IndxClient): PaymentStatusPoller {
+export function indxPaymentPoller(client: Pick<IndxClient, 'wire' | 'transfer'>): PaymentStatusPoller {
   return {
     async poll(payment, context) {
       const { type } = storedTypeSchema.parse(payment.request);

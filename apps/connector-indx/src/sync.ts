@@ -7,7 +7,7 @@ import { balanceUpdated, transactionPosted, type IndxAssets } from './normalize'
 export const RESOURCE_KINDS = { account: 'account', depositLocation: 'deposit_location', externalAccount: 'external_account' } as const;
 
 export interface IndxSyncOptions {
-  client: IndxClient;
+  client: Pick<IndxClient, 'accounts' | 'depositLocations' | 'externalAccounts' | 'balance' | 'transactions'>;
   assets: IndxAssets;
   transactionsPageSize: number;
   transactionsOverlapMs: number;
