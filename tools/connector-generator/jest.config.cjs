@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'tools-connector-generator',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
