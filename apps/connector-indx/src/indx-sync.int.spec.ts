@@ -1,7 +1,7 @@
 // Integration test, real parts: the Kafka broker and PostgreSQL of this run, the provider sandbox
 // as a separate process (a real HTTP server verifying INDX signatures), and the INDX connector
 // service in this process.
-import type { ConnectorApp } from '@finmesh/connector-kit';
+import type { ConnectorApp, SyncCycleResult } from '@finmesh/connector-kit';
 import type { GroundTruthAccount } from '@finmesh/testing';
 import { expectEventually } from '@finmesh/testing';
 import { Pool } from 'pg';
@@ -104,15 +104,28 @@ describe('INDX sync against the provider sandbox', () => {
     expect(await metric(/^finmesh_connector_events_published_total\{.*type="transaction.posted"/)).toBe(transactions.length);
   });
 
-  it('publishes no new ids on a second sync', async () => {
+  it('publishes no new ids on a second sync (run through POST /v1/sync)', async () => {
     const before = new Set(env.collector.events.map((event) => event.id));
-    const result = await connector.runtime.engine.syncNow();
+    const response = await fetch(`${connector.url}/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as SyncCycleResult;
+    expect(result.acquired).toBe(true);
     expect(result.attempts.every((attempt) => attempt.outcome === 'completed')).toBe(true);
     const published = result.attempts.reduce((sum, attempt) => sum + attempt.events, 0);
     // The clock did not move: the balances are the same facts; the transactions run starts at its watermark.
     await env.collector.waitForCount(before.size + published);
     expect(published).toBeGreaterThan(0);
     expect(new Set(env.collector.events.map((event) => event.id))).toEqual(before);
+    const status = await get<{ data: Array<{ resource: string; runInProgress: boolean; lastSuccessAt: string | null }> }>('/v1/sync');
+    expect(status.body.data.map((row) => [row.resource, row.runInProgress, row.lastSuccessAt !== null])).toEqual([
+      ['accounts', false, true],
+      ['balances', false, true],
+      ['external_accounts', false, true],
+      ['transactions', false, true],
+    ]);
+    const metrics = await (await fetch(`${connector.url}/metrics`)).text();
+    expect(metrics).toMatch(/^finmesh_connector_sync_lag_seconds\{resource="transactions",service="connector-indx"\} \d/m);
+    expect(metrics).toMatch(/^finmesh_connector_provider_requests_total\{endpoint="transactions.list",method="GET",outcome="ok",service="connector-indx"\} \d+/m);
   });
 
   it('retries rate limits, server errors and timeouts injected in the sandbox', async () => {
