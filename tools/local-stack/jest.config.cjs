@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'tools-local-stack',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
