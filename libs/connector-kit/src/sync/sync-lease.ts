@@ -62,26 +62,51 @@ export class PostgresSyncLeases implements SyncLeaseProvider {
     const ensureHeld = (): void => {
       if (lost) throw new SyncLeaseLostError(`the sync lease's database session ended: ${lost.message}`);
     };
+    // The session may die between two statements before its 'error' event arrives: a failure
+    // that says the connection is gone means the lock is gone too.
+    const leaseError = (error: unknown): unknown => {
+      if (error instanceof SyncLeaseLostError) return error;
+      if (lost || isConnectionFailure(error)) {
+        lost ??= error instanceof Error ? error : new Error(String(error));
+        return new SyncLeaseLostError(`the sync lease's database session ended: ${lost.message}`);
+      }
+      return error;
+    };
     return {
       holder,
       query: async <Row extends QueryResultRow>(text: string, values?: unknown[]) => {
         ensureHeld();
-        return client.query<Row>(text, values);
+        try {
+          return await client.query<Row>(text, values);
+        } catch (error: unknown) {
+          throw leaseError(error);
+        }
       },
       transaction: async <T>(work: (sql: SqlRunner) => Promise<T>) => {
         ensureHeld();
-        await client.query('BEGIN');
         try {
-          const result = await work(client);
-          await client.query('COMMIT');
-          return result;
+          await client.query('BEGIN');
+          try {
+            const result = await work(client);
+            await client.query('COMMIT');
+            return result;
+          } catch (error: unknown) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw error;
+          }
         } catch (error: unknown) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
+          throw leaseError(error);
         }
       },
       // Ending the session releases the lock; no unlock statement can be forgotten.
       release: () => client.end().catch(() => undefined),
     };
   }
+}
+
+/** The connection (and with it the session and its advisory lock) is gone: admin shutdown, connection exceptions, a closed client. */
+function isConnectionFailure(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (code.startsWith('57P') || code.startsWith('08'))) return true;
+  return typeof message === 'string' && /Connection terminated|not queryable|ECONNRESET|EPIPE/i.test(message);
 }
