@@ -1,11 +1,13 @@
 // Integration test: builds the workspace with tools/build and runs the built ledger against the run's real Kafka and PostgreSQL.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, expectEventually, testEnvironment, testTopicPrefix, uniqueSuffix } from '@finmesh/testing';
+import { SERVICES } from '@finmesh/tools-local-stack';
 import { buildWorkspace, WORKSPACE_ROOT } from './build';
+import { healthcheckScript, imageEntryOf, PROVISION_IMAGE, startScript } from './image-entry';
 
 const OUT_DIR = join(WORKSPACE_ROOT, 'tmp', `build-test-${uniqueSuffix()}`);
 
@@ -25,8 +27,8 @@ interface Finished {
   output: string;
 }
 
-function runNode(entry: string, env: Record<string, string>): { finished: Promise<Finished>; stop(): void; output(): string } {
-  const child = spawn(process.execPath, [entry], { cwd: OUT_DIR, env: { PATH: process.env['PATH'] ?? '', ...env } });
+function runNode(entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): { finished: Promise<Finished>; stop(): void; output(): string } {
+  const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: OUT_DIR, env: { PATH: process.env['PATH'] ?? '', ...env } });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -53,6 +55,39 @@ describe('npm run build (tools/build)', () => {
     const controller = readFileSync(join(OUT_DIR, 'apps/ledger/src/api/ledger.controller.js'), 'utf8');
     expect(controller).toContain('design:paramtypes');
     expect(existsSync(join(OUT_DIR, 'apps/ledger/src/ledger/batch-processor.int.spec.js'))).toBe(false);
+  });
+
+  it.each([...SERVICES.map((service) => service.app), PROVISION_IMAGE])(
+    'the image entry of %s loads only production dependencies of package.json',
+    async (app) => {
+      const entry = imageEntryOf(app);
+      // In the image the entry sits at /app beside dist/; here OUT_DIR plays /app.
+      writeFileSync(join(OUT_DIR, `start-${app}.js`), startScript({ ...entry, entry: entry.entry.replace(/^dist\//, '') }));
+      const requiresFile = join(OUT_DIR, `requires-${app}.txt`);
+      // PORT=0: Nest services stop at the config check after loading their whole graph; the sandbox listens and is stopped.
+      const run = runNode(`start-${app}.js`, { PORT: '0', HOST: '127.0.0.1', FINMESH_REQUIRES_FILE: requiresFile, FINMESH_REQUIRES_ROOT: OUT_DIR }, ['-r', join(__dirname, 'record-requires.cjs')]);
+      const timer = setTimeout(() => run.stop(), 15_000);
+      await expectEventually(() => expect(run.output()).toMatch(/ready|invalid|required|must be/i), { timeoutMs: 15_000, intervalMs: 100 });
+      run.stop();
+      await run.finished;
+      clearTimeout(timer);
+      const packageJson = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      const required = [...new Set(readFileSync(requiresFile, 'utf8').split('\n').filter((line) => line !== ''))];
+      expect(required.length).toBeGreaterThan(0);
+      expect(required.filter((name) => packageJson.dependencies[name] === undefined)).toEqual([]);
+    },
+    30_000,
+  );
+
+  it('writes a start script with the registry port as default and a /health/live check', () => {
+    const ledger = imageEntryOf('ledger');
+    expect(ledger).toEqual({ entry: 'dist/apps/ledger/src/main.js', port: 3100 });
+    expect(startScript(ledger)).toContain("process.env.PORT = process.env.PORT || '3100';");
+    expect(startScript(ledger)).toContain("require('./dist/apps/ledger/src/main.js');");
+    expect(healthcheckScript(ledger)).toContain("'/health/live'");
+    expect(imageEntryOf(PROVISION_IMAGE).port).toBeUndefined();
+    expect(existsSync(join(OUT_DIR, imageEntryOf(PROVISION_IMAGE).entry.replace(/^dist\//, '')))).toBe(true);
+    expect(() => imageEntryOf('not-an-app')).toThrow(/not a service/);
   });
 
   it('the built ledger stops at boot with the configuration error that names the missing variables', async () => {
