@@ -190,7 +190,7 @@ describe('payments with PostgreSQL', () => {
     expect((await service.get(payment.id))?.status).toBeUndefined();
     sink.failWith = undefined;
     // The failed check pushed the next one out; make it due now.
-    await pool.query('UPDATE connector_payments SET next_check_at = now() - interval '1 second' WHERE id = $1', [payment.id]);
+    await pool.query(`UPDATE connector_payments SET next_check_at = now() - interval '1 second' WHERE id = $1`, [payment.id]);
     await tracker.checkDue();
     expect((await service.get(payment.id))?.status).toBe('initiated');
     expect(statusEvents().map((event) => event.payment.id)).toEqual([payment.providerPaymentId]);
