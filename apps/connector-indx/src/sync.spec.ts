@@ -128,6 +128,9 @@ describe('INDX accounts and balances sync', () => {
     const batch2 = await fetcher.fetchPage(request(batch1.cursor, resources));
     expect(batch2).toMatchObject({ hasMore: false, cursor: null });
     expect(seen).toEqual(['acc_a', 'acc_b', 'acc_c']);
+
+    const empty = accountsFetcher(options({ accounts: () => Promise.resolve([]) }));
+    expect(await empty.fetchPage(request(null))).toEqual({ events: [], records: [], cursor: null, hasMore: false });
   });
 
   it('publishes a balance per kept account, a batch per page', async () => {

@@ -41,7 +41,9 @@ export function accountsFetcher(options: IndxSyncOptions): ResourceFetcher {
       if (cursor === undefined) {
         const accounts = await options.client.accounts(request.signal);
         const records: ResourceRecord[] = accounts.map(({ value, raw }) => ({ kind: RESOURCE_KINDS.account, id: value.id, data: raw }));
-        return { events: [], records, cursor: JSON.stringify({ phase: 'deposit-locations', after: null }), hasMore: records.length > 0 };
+        // No accounts: nothing to ask deposit locations for; the next run lists again.
+        if (records.length === 0) return { events: [], records, cursor: null, hasMore: false };
+        return { events: [], records, cursor: JSON.stringify({ phase: 'deposit-locations', after: null }), hasMore: true };
       }
       const batch = await request.resources.list(RESOURCE_KINDS.account, { limit: options.accountsPerPage, ...(cursor.after === null ? {} : { afterId: cursor.after }) });
       const records: ResourceRecord[] = [];
