@@ -16,7 +16,7 @@ COPY apps ./apps
 ARG APP
 RUN test -n "${APP}" || (echo "build with --build-arg APP=<app>|provision" >&2; exit 1)
 RUN node tools/run-ts.cjs tools/build/src/main.ts --out dist \
- && node tools/run-ts.cjs tools/build/src/image-entry.ts "${APP}" image
+ && node tools/run-ts.cjs tools/build/src/image-entry-main.ts "${APP}" image
 
 FROM ${NODE_IMAGE} AS production-dependencies
 WORKDIR /app

@@ -8,10 +8,14 @@ import { join, resolve } from 'node:path';
  */
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 
-/** Starts an app's main.ts with only PATH (plus `extra`) and returns what it printed when it stopped. */
+/**
+ * Starts an app's main.ts (or another entry, given as a workspace path ending in .ts) with only PATH
+ * (plus `extra`) and returns what it printed when it stopped.
+ */
 export function configErrorOf(app: string, extra: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const entry = app.endsWith('.ts') ? app : join('apps', app, 'src', 'main.ts');
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), join('apps', app, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), entry], {
       cwd: WORKSPACE_ROOT,
       env: { PATH: process.env['PATH'] ?? '', ...extra },
     });

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'tools-deploy',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
