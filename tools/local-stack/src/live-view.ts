@@ -66,7 +66,7 @@ export function renderView(snapshot: StackSnapshot, context: ViewContext): strin
   }
   lines.push('');
   lines.push('APIS');
-  for (const url of context.urls) lines.push(`  ${pad(url.label, 30)} ${url.url}`);
+  for (const url of context.urls) lines.push(`  ${pad(url.label, 24)} ${url.url}`);
   lines.push('');
   lines.push(context.footer);
   return lines.join('\n');

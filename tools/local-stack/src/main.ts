@@ -11,6 +11,8 @@ import { runStack } from './stack';
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 
 async function main(): Promise<void> {
+  // A closed stdout (a pipe whose reader went away on Ctrl-C) must not cut the shutdown short.
+  process.stdout.on('error', () => undefined);
   const argv = process.argv.slice(2);
   if (argv.includes('--help')) {
     const { USAGE } = await import('./cli-options');

@@ -234,7 +234,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     ],
     startAfter: [],
     apis: [
-      { label: 'provider base URLs', path: '/{indx,indexo,indodax,findigi,finx}' },
+      { label: 'provider base URLs', path: '/indx /indexo /indodax /findigi /finx' },
       { label: 'ground truth', path: '/_admin/ground-truth' },
     ],
     localEnv: (context) => ({
@@ -309,7 +309,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     },
     startAfter: [],
     apis: [
-      { label: 'callbacks', path: '/webhooks/xendit, /callbacks/indodax/withdrawals, /callbacks/indexo/notifications/<token>' },
+      { label: 'callbacks', path: '/webhooks/xendit  /callbacks/indodax/withdrawals  /callbacks/indexo/notifications/<token>' },
       { label: 'replay (admin, bearer INGRESS_ADMIN_TOKEN)', path: '/admin/callbacks/replay', admin: true },
     ],
     localEnv: (context) => ({

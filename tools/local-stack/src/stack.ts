@@ -49,6 +49,7 @@ export async function runStack(options: StackOptions, print: (text: string) => v
   if (unknown.length > 0) throw new Error(`--without names apps that are not in the registry: ${unknown.join(', ')}`);
   const services = SERVICES.filter((service) => !options.without.includes(service.app));
   mkdirSync(options.stateDir, { recursive: true });
+  const resumed = existsSync(join(options.stateDir, 'local.json'));
   const state = loadState(options.stateDir);
   const cleanups: Array<() => Promise<void>> = [];
   let stopping = false;
@@ -172,6 +173,12 @@ export async function runStack(options: StackOptions, print: (text: string) => v
         ...notAvailable.map((app) => `${app.padEnd(18)} not available yet (not in apps/)`),
         ...options.without.map((app) => `${app.padEnd(18)} not started (--without)`),
         ...[...failedToStart.keys()].map((app) => `${app.padEnd(18)} FAILED TO START (log: ${join(options.stateDir, 'logs', `${app}.log`)})`),
+        ...(resumed && context.inStack('provider-sandbox')
+          ? [
+              'resumed: topics and databases hold earlier runs; the sandbox keeps its state in memory and starts again from its',
+              'seed, so what earlier runs did at the providers (payments, live activity) shows below as ≠ against the ledger.',
+            ]
+          : []),
       ],
       scenario: [],
       maxAccounts: 12,
@@ -222,7 +229,10 @@ export async function runStack(options: StackOptions, print: (text: string) => v
     let lastPrinted = 0;
     while (!stopping) {
       latest = await monitor.sample();
-      const view = renderView(latest, { ...viewContext, scenario: outcomes });
+      // As many balance rows as the terminal has room for below the rest of the view.
+      const fixedLines = renderView(latest, { ...viewContext, scenario: outcomes, maxAccounts: 0 }).split('\n').length;
+      const maxAccounts = Math.max(3, (process.stdout.rows || 60) - fixedLines - 1);
+      const view = renderView(latest, { ...viewContext, scenario: outcomes, maxAccounts });
       if (tty) print(`\x1b[2J\x1b[H${view}`);
       else if (Date.now() - lastPrinted >= 10_000) {
         print(view);
@@ -280,14 +290,14 @@ async function waitUntilReady(running: readonly ManagedProcess[], context: Stack
   return failures;
 }
 
+/** One line per service: its base URL and the paths worth knowing. */
 function apiUrls(services: readonly ServiceDefinition[], context: StackContext): Array<{ label: string; url: string }> {
-  return services.flatMap((service) =>
-    service.apis.map((api) => {
-      const adminPort = context.adminPort(service.app);
-      const base = api.admin === true && adminPort !== undefined ? `http://127.0.0.1:${adminPort}` : context.url(service.app);
-      return { label: `${service.app} ${api.label}`, url: `${base}${api.path.startsWith('/') ? api.path : ` ${api.path}`}` };
-    }),
-  ).concat(services.filter((service) => service.role !== 'sandbox').map((service) => ({ label: `${service.app} metrics`, url: `${context.url(service.app)}/metrics` })));
+  return services.map((service) => {
+    const adminPort = context.adminPort(service.app);
+    const paths = service.apis.map((api) => (api.admin === true && adminPort !== undefined ? `admin :${adminPort}${api.path}` : api.path));
+    if (service.role !== 'sandbox') paths.push('/metrics');
+    return { label: service.app, url: `${context.url(service.app)}  ${paths.join('  ')}` };
+  });
 }
 
 function summarize(snapshot: StackSnapshot, outcomes: readonly StepOutcome[], notAvailable: string[], failedToStart: ReadonlyMap<string, string>): StackSummary {
