@@ -46,7 +46,7 @@ describe('npm start --headless --scenario', () => {
   const suffix = uniqueSuffix();
   const stateDir = join(WORKSPACE_ROOT, 'tmp', `npm-start-test-${suffix}`);
   const databasePrefix = `finmesh_test_${env.runId}_ns${suffix.slice(0, 4)}_`;
-  const args = ['--headless', '--ports', 'auto', '--state-dir', stateDir, '--topic-prefix', `t-${env.runId}-npmstart-${suffix}.`, '--database-prefix', databasePrefix, '--log-level', 'warn', '--sandbox-size', 'tiny', '--no-live-activity', '--timeout', '60'];
+  const args = ['--headless', '--ports', 'auto', '--state-dir', stateDir, '--topic-prefix', `t-${env.runId}-npmstart-${suffix}.`, '--database-prefix', databasePrefix, '--log-level', 'warn', '--sandbox-size', 'tiny', '--no-live-activity', '--timeout', '90'];
   const childEnv = { KAFKA_BROKERS: env.kafkaBrokers.join(','), DATABASE_URL: env.adminDatabaseUrl };
 
   afterAll(async () => {
@@ -76,7 +76,7 @@ describe('npm start --headless --scenario', () => {
     expect(run.output).toContain('BALANCES (ledger booked vs sandbox ground truth)');
     expect(run.output).toContain('[finmesh');
     expect(run.output).toMatch(/\] stopped/);
-  }, 150_000);
+  }, 240_000);
 
   it('resumes on the same data when started again: same databases and credentials, schemas up to date, earlier events still there', async () => {
     const output = await new Promise<string>((resolveRun, reject) => {
