@@ -24,5 +24,8 @@ module.exports = {
   globalSetup: path.join(__dirname, 'tools/testing/src/global-setup.cjs'),
   globalTeardown: path.join(__dirname, 'tools/testing/src/global-teardown.cjs'),
   testTimeout: 60_000,
+  // A suite that fails during setup can leave a child process (sandbox, ledger) holding a handle;
+  // the run must still end and report, never hang CI until its time limit.
+  forceExit: true,
   reporters: ['default', path.join(__dirname, 'tools/testing/src/results-reporter.cjs')],
 };
