@@ -41,7 +41,8 @@ describe('the ingress under random requests', () => {
       '/webhooks/xendit',
       '/callbacks/indodax/withdrawals',
       '/callbacks/indexo/notifications',
-      `/callbacks/indexo/notifications/${secrets.indexoToken}`,
+      // The real token's length with a wrong last character: this property sends no valid credential.
+      `/callbacks/indexo/notifications/${secrets.indexoToken.slice(0, -1)}${secrets.indexoToken.endsWith('x') ? 'y' : 'x'}`,
     ),
     fc.stringMatching(/^[a-z0-9%._~-]{0,40}$/).map((segment) => `/webhooks/${segment}`),
     fc.stringMatching(/^[A-Za-z0-9_-]{0,60}$/).map((segment) => `/callbacks/indexo/notifications/${segment}`),
@@ -161,6 +162,26 @@ describe('the ingress under random requests', () => {
         else expect(typeof answer.error).toBe('string');
       }),
       { numRuns: 300 },
+    );
+    const pending = await database.query("SELECT count(*)::int AS pending FROM ingress_callback WHERE status = 'pending'");
+    expect(pending.rows).toEqual([{ pending: 0 }]);
+  });
+
+  it('takes any authentic INDEXO notification without a 5xx: stored and acknowledged, or refused as malformed', async () => {
+    await fc.assert(
+      fc.asyncProperty(contentType, body, async (type, payload) => {
+        const response = await ingress.app.inject({
+          method: 'POST',
+          url: `/callbacks/indexo/notifications/${secrets.indexoToken}`,
+          headers: type === undefined ? {} : { 'content-type': type },
+          payload,
+        });
+        expect([200, 400, 413, 415]).toContain(response.statusCode);
+        const answer = JSON.parse(response.body) as { status?: unknown; error?: unknown };
+        if (response.statusCode === 200) expect(['accepted', 'duplicate']).toContain(answer.status);
+        else expect(typeof answer.error).toBe('string');
+      }),
+      { numRuns: 200 },
     );
     const pending = await database.query("SELECT count(*)::int AS pending FROM ingress_callback WHERE status = 'pending'");
     expect(pending.rows).toEqual([{ pending: 0 }]);

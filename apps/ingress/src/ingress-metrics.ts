@@ -13,6 +13,7 @@ export class IngressMetrics {
   readonly duplicates: Counter<'source'>;
   readonly unavailable: Counter<'source' | 'dependency'>;
   readonly duration: Histogram<'source' | 'outcome'>;
+  readonly stageDuration: Histogram<'stage'>;
   readonly indodaxWait: Histogram<'outcome'>;
   readonly indodaxWaiting: Gauge;
   readonly expectedWithdrawals: Counter;
@@ -44,6 +45,11 @@ export class IngressMetrics {
       name: 'callback_duration_seconds',
       help: 'Time from the request to its answer, by source and outcome.',
       labelNames: ['source', 'outcome'],
+    });
+    this.stageDuration = metrics.histogram({
+      name: 'intake_stage_seconds',
+      help: 'Time of each step of the durability protocol: store (pending INSERT), publish (Kafka ack), mark_published.',
+      labelNames: ['stage'],
     });
     this.indodaxWait = metrics.histogram({
       name: 'indodax_withdrawal_wait_seconds',

@@ -150,12 +150,13 @@ class IngressCoreModule {
         },
         {
           provide: CallbackIntake,
-          inject: [CallbackStore, CallbackPublisher],
-          useFactory: (store: CallbackStore, publisher: CallbackPublisher) =>
+          inject: [CallbackStore, CallbackPublisher, IngressMetrics],
+          useFactory: (store: CallbackStore, publisher: CallbackPublisher, metrics: IngressMetrics) =>
             new CallbackIntake(store, publisher, {
               publishTimeoutMs: config.INGRESS_PUBLISH_TIMEOUT_MS,
               retryAfterSeconds: config.INGRESS_RETRY_AFTER_SECONDS,
               log,
+              onStage: (stage, seconds) => metrics.stageDuration.observe({ stage }, seconds),
             }),
         },
         {

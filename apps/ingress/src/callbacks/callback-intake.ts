@@ -17,9 +17,14 @@ export type IntakePublisher = Pick<CallbackPublisher, 'publish'>;
 /** What could not take the callback, for the 503's metric label. */
 export type Dependency = 'postgres' | 'kafka' | 'in_flight';
 
+/** The steps of the protocol whose durations are measured. */
+export type IntakeStage = 'store' | 'publish' | 'mark_published';
+
 export interface CallbackIntakeOptions {
   publishTimeoutMs: number;
   retryAfterSeconds: number;
+  /** How long each step took (successful or not), for the stage latency metric. */
+  onStage?: (stage: IntakeStage, seconds: number) => void;
   log?: (level: 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -79,7 +84,7 @@ export class CallbackIntake {
     deadline: number | undefined,
     event: CallbackReceivedEvent | undefined,
   ): Promise<AcceptOutcome> {
-    const inserted = await this.onPostgres(record, () => this.store.insertPending(record));
+    const inserted = await this.timed('store', () => this.onPostgres(record, () => this.store.insertPending(record)));
     if (inserted) {
       await this.publishStored(record, deadline, event);
       return 'accepted';
@@ -105,10 +110,10 @@ export class CallbackIntake {
       Math.min(this.options.publishTimeoutMs, deadline === undefined ? Infinity : deadline - Date.now()),
     );
     const publishing = this.publisher.publish([event]);
-    const outcome = await settleWithin(publishing, timeoutMs);
+    const outcome = await this.timed('publish', () => settleWithin(publishing, timeoutMs));
     switch (outcome.kind) {
       case 'published':
-        await this.onPostgres(record, () => this.store.markPublished(record.id));
+        await this.timed('mark_published', () => this.onPostgres(record, () => this.store.markPublished(record.id)));
         return;
       case 'failed':
         if (outcome.error instanceof EventValidationError) {
@@ -129,6 +134,16 @@ export class CallbackIntake {
           )
           .catch((error: unknown) => this.bookkeepingFailed(record, error));
         throw this.unavailable(record, 'kafka', 'Kafka did not acknowledge the callback in time; retry later', new Error(`no acknowledgement within ${timeoutMs} ms`));
+    }
+  }
+
+  private async timed<T>(stage: IntakeStage, work: () => Promise<T>): Promise<T> {
+    if (this.options.onStage === undefined) return work();
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.options.onStage(stage, (performance.now() - started) / 1_000);
     }
   }
 
