@@ -27,6 +27,7 @@ describe('configuration from the environment', () => {
       SANDBOX_INDODAX_CALLBACK_URL: 'http://127.0.0.1:9/cb',
       SANDBOX_INDEXO_SANDBOX_RULES: 'true',
       SANDBOX_FINDIGI_PASSWORD: 'another-password',
+      SANDBOX_FINDIGI_TOKEN_TTL_SECONDS: '20',
       LOG_LEVEL: 'silent',
     });
     expect(config).toMatchObject({
@@ -41,6 +42,7 @@ describe('configuration from the environment', () => {
       indodax: { keys: [{ permissions: ['view', 'trade'], callbackUrl: 'http://127.0.0.1:9/cb' }] },
     });
     expect(config.findigi?.users?.every((user) => user.password === 'another-password')).toBe(true);
+    expect(config.findigi?.tokenTtlSeconds).toBe(20);
   });
 
   it.each([
@@ -48,6 +50,7 @@ describe('configuration from the environment', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ SANDBOX_INDODAX_PERMISSIONS: 'view,admin' }, 'SANDBOX_INDODAX_PERMISSIONS'],
     [{ SANDBOX_ADMIN_TOKEN: 'short' }, 'SANDBOX_ADMIN_TOKEN'],
+    [{ SANDBOX_FINDIGI_TOKEN_TTL_SECONDS: '0' }, 'SANDBOX_FINDIGI_TOKEN_TTL_SECONDS'],
   ])('stops on %j naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

@@ -1,7 +1,7 @@
 import type { ClockMode } from './core/clock';
 import type { ProviderId } from './core/providers';
 import { SIZE_PRESETS, type DataSize, type SizeName } from './core/size';
-import { MINUTE } from './core/time';
+import { HOUR, MINUTE } from './core/time';
 
 /**
  * Everything a sandbox can be started with. Every field has a default, so `startSandbox({})` is a
@@ -52,6 +52,17 @@ export interface SandboxOptions {
   wallClock?: () => number;
   /** pino level, or false for no logs (tests). */
   logLevel?: string | false;
+  /**
+   * Where the sandbox keeps its state across restarts: restored at start when the file exists,
+   * saved every `stateSaveIntervalMs` and at a clean stop. Without it the state lives in memory.
+   */
+  stateFile?: string;
+  stateSaveIntervalMs?: number;
+  /**
+   * realtime mode, resuming: the clock moves on by the time the sandbox was down (times the
+   * speed), at most this much, so payments due meanwhile settle; manual mode resumes at the saved time.
+   */
+  resumeCatchUpLimitMs?: number;
   callbackRetryScheduleMs?: readonly number[];
   callbackTimeoutMs?: number;
   indx?: { credentials?: readonly IndxCredential[]; maxAgeSeconds?: number };
@@ -91,6 +102,9 @@ export interface ResolvedOptions {
   basePaths: Record<ProviderId, string>;
   wallClock: () => number;
   logLevel: string | false;
+  stateFile?: string;
+  stateSaveIntervalMs: number;
+  resumeCatchUpLimitMs: number;
   callbackRetryScheduleMs?: readonly number[];
   callbackTimeoutMs: number;
   indx: { credentials: readonly IndxCredential[]; maxAgeSeconds: number };
@@ -163,6 +177,8 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
     basePaths: { ...DEFAULT_BASE_PATHS, ...options.basePaths },
     wallClock,
     logLevel: options.logLevel ?? 'info',
+    stateSaveIntervalMs: options.stateSaveIntervalMs ?? 5_000,
+    resumeCatchUpLimitMs: options.resumeCatchUpLimitMs ?? HOUR,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 5_000,
     indx: {
       credentials: options.indx?.credentials ?? [DEFAULT_CREDENTIALS.indx],
@@ -188,6 +204,7 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
     },
     finx: { tokens: options.finx?.tokens ?? [DEFAULT_CREDENTIALS.finxToken] },
   };
+  if (options.stateFile !== undefined) resolved.stateFile = options.stateFile;
   if (options.callbackRetryScheduleMs !== undefined) resolved.callbackRetryScheduleMs = options.callbackRetryScheduleMs;
   if (options.indexo?.trustedCertificateFingerprints !== undefined) {
     resolved.indexo.trustedCertificateFingerprints = options.indexo.trustedCertificateFingerprints;

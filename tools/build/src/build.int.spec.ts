@@ -2,25 +2,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createTestDatabase, expectEventually, testEnvironment, testTopicPrefix, uniqueSuffix } from '@finmesh/testing';
+import { createTestDatabase, expectEventually, freePort, testEnvironment, testTopicPrefix, uniqueSuffix } from '@finmesh/testing';
 import { SERVICES } from '@finmesh/tools-local-stack';
 import { buildWorkspace, WORKSPACE_ROOT } from './build';
 import { healthcheckScript, imageEntryOf, PROVISION_IMAGE, startScript } from './image-entry';
 
 const OUT_DIR = join(WORKSPACE_ROOT, 'tmp', `build-test-${uniqueSuffix()}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 interface Finished {
   code: number | null;

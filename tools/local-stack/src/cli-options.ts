@@ -25,7 +25,7 @@ export const USAGE = `usage: npm start [-- options]
   --scenario            drive the scripted scenario (syncs, payments, callbacks) once the stack is up
   --headless            no live view: start, run the scenario if asked, print a summary and stop (exit 1 if anything failed)
   --once                provision Kafka, PostgreSQL, topics and databases, then exit
-  --state-dir <dir>     where broker data, logs and local secrets live (default .finmesh)
+  --state-dir <dir>     where broker data, logs, local secrets and the providers' state live (default .finmesh)
   --ports auto          free ports instead of the registry's (4010, 3100, 8080…)
   --topic-prefix <p>    prefix of every topic and consumer group (default none)
   --database-prefix <p> prefix of the services' databases (default finmesh_)

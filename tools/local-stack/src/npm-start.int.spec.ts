@@ -1,5 +1,6 @@
 // Integration test: `npm start -- --headless --scenario` against the run's real Kafka and PostgreSQL, twice (the second run resumes).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { testEnvironment, uniqueSuffix } from '@finmesh/testing';
@@ -76,6 +77,21 @@ describe('npm start --headless --scenario', () => {
     expect(run.output).toContain('BALANCES (ledger booked vs sandbox ground truth)');
     expect(run.output).toContain('[finmesh');
     expect(run.output).toMatch(/\] stopped/);
+    // The providers' state, saved when the sandbox stopped, for the next run to resume from.
+    expect(existsSync(join(stateDir, 'sandbox', 'state.bin'))).toBe(true);
+  }, 240_000);
+
+  it('runs the scenario again on the same data: the sandbox resumes from its state (nothing issued twice), every step passes, the ledger equals the ground truth', async () => {
+    const run = await npmStart([...args, '--scenario'], childEnv);
+    const { summary } = run;
+    expect(run.output).toContain(`resumed: topics, databases and the providers' state (${join(stateDir, 'sandbox', 'state.bin')}) hold earlier runs`);
+    expect(summary.scenario.filter((step) => step.status === 'failed')).toEqual([]);
+    expect(summary.services.filter((service) => service.state !== 'ready')).toEqual([]);
+    expect(summary.scenario.find((step) => step.id === 'reconciled')).toMatchObject({ status: 'passed' });
+    expect(summary.balances?.allEqual).toBe(true);
+    expect(summary.ok).toBe(true);
+    expect(run.code).toBe(0);
+    expect(summary.topics.every((topic) => topic.deadLettered === 0)).toBe(true);
   }, 240_000);
 
   it('resumes on the same data when started again: same databases and credentials, schemas up to date, earlier events still there', async () => {

@@ -55,7 +55,8 @@ export interface StackContext {
   /** Whether the app is part of this stack (started by it). */
   inStack(app: string): boolean;
   secrets: LocalSecrets;
-  sandbox: { seed: string; size: string; startTime: string; liveActivity: boolean };
+  /** stateFile: where the sandbox keeps its state between runs (so a restart resumes, not reseeds). */
+  sandbox: { seed: string; size: string; startTime: string; liveActivity: boolean; stateFile: string };
   /** Facts read from the running sandbox before the services start (prepareLocal). */
   facts: Record<string, string>;
 }
@@ -243,8 +244,9 @@ export const SERVICES: readonly ServiceDefinition[] = [
       LOG_LEVEL: context.logLevel,
       SANDBOX_SEED: context.sandbox.seed,
       SANDBOX_SIZE: context.sandbox.size,
-      // The same start time on every run, so a restart serves the same seeded history.
+      // The same start time on every run: the seeded history the state file was saved with.
       SANDBOX_START_TIME: context.sandbox.startTime,
+      SANDBOX_STATE_FILE: context.sandbox.stateFile,
       SANDBOX_LIVE_ACTIVITY: String(context.sandbox.liveActivity),
       SANDBOX_ADMIN_TOKEN: context.secrets.sandboxAdminToken,
       SANDBOX_FINDIGI_CALLBACK_TOKEN: context.secrets.findigiCallbackToken,

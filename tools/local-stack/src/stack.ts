@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseBrokerList } from '@finmesh/kafka';
 import { redactDatabaseUrl, withDatabase } from '@finmesh/persistence';
 import { PROVIDERS } from '@finmesh/schemas';
@@ -50,6 +50,9 @@ export async function runStack(options: StackOptions, print: (text: string) => v
   const services = SERVICES.filter((service) => !options.without.includes(service.app));
   mkdirSync(options.stateDir, { recursive: true });
   const resumed = existsSync(join(options.stateDir, 'local.json'));
+  const sandboxStateFile = join(options.stateDir, 'sandbox', 'state.bin');
+  mkdirSync(dirname(sandboxStateFile), { recursive: true });
+  const sandboxResumes = existsSync(sandboxStateFile);
   const state = loadState(options.stateDir);
   const cleanups: Array<() => Promise<void>> = [];
   let stopping = false;
@@ -106,7 +109,7 @@ export async function runStack(options: StackOptions, print: (text: string) => v
       url: (app) => `http://127.0.0.1:${ports.get(app)?.port ?? failNoPort(app)}`,
       inStack: (app) => ports.has(app),
       secrets: state.secrets,
-      sandbox: { seed: state.sandbox.seed, size: options.sandboxSize, startTime: state.sandbox.startTime, liveActivity: options.liveActivity },
+      sandbox: { seed: state.sandbox.seed, size: options.sandboxSize, startTime: state.sandbox.startTime, liveActivity: options.liveActivity, stateFile: sandboxStateFile },
       facts: {},
     };
     const runningStack: RunningStack = { url: context.url, sandboxAdminToken: state.secrets.sandboxAdminToken, secrets: state.secrets, log };
@@ -173,10 +176,12 @@ export async function runStack(options: StackOptions, print: (text: string) => v
         ...notAvailable.map((app) => `${app.padEnd(18)} not available yet (not in apps/)`),
         ...options.without.map((app) => `${app.padEnd(18)} not started (--without)`),
         ...[...failedToStart.keys()].map((app) => `${app.padEnd(18)} FAILED TO START (log: ${join(options.stateDir, 'logs', `${app}.log`)})`),
-        ...(resumed && context.inStack('provider-sandbox')
+        ...(resumed
           ? [
-              'resumed: topics and databases hold earlier runs; the sandbox keeps its state in memory and starts again from its',
-              'seed, so what earlier runs did at the providers (payments, live activity) shows below as ≠ against the ledger.',
+              context.inStack('provider-sandbox') && sandboxResumes
+                ? `resumed: topics, databases and the providers' state (${sandboxStateFile}) hold earlier runs`
+                : 'resumed: topics and databases hold earlier runs (the sandbox had no saved state: it starts from its seed)',
+              `to start from scratch: Ctrl-C, delete ${options.stateDir} (and drop the ${options.databasePrefix}* databases if they are on a shared server), npm start`,
             ]
           : []),
       ],

@@ -43,6 +43,11 @@ export interface NewEntry<Meta> {
   meta: Meta;
 }
 
+/** A book as saved in a sandbox snapshot: every account with its entries and running sums. */
+export interface BookSnapshot<Meta> {
+  ledgers: ReadonlyMap<string, AccountLedger<Meta>>;
+}
+
 interface AccountLedger<Meta> {
   account: BookAccount;
   entries: BookEntry<Meta>[];
@@ -62,6 +67,21 @@ export class Book<Meta> {
   // Only pending entries are looked up by id (to book or void them); keeping booked ones out of
   // this map keeps a 100k-transaction seed light.
   private readonly pendingById = new Map<string, BookEntry<Meta>>();
+
+  /** The live data, for a snapshot serialized right away (not a copy). */
+  snapshot(): BookSnapshot<Meta> {
+    return { ledgers: this.ledgers };
+  }
+
+  /** Replaces the whole book with a snapshot's. */
+  restore(snapshot: BookSnapshot<Meta>): void {
+    this.ledgers.clear();
+    this.pendingById.clear();
+    for (const [id, ledger] of snapshot.ledgers) {
+      this.ledgers.set(id, ledger);
+      for (const entry of ledger.entries) if (entry.status === 'pending') this.pendingById.set(entry.id, entry);
+    }
+  }
 
   openAccount(id: string, assetValue: Asset, openedAt: number): BookAccount {
     if (this.ledgers.has(id)) throw new Error(`account ${id} is already open`);

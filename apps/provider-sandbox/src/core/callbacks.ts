@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { SandboxClock } from './clock';
+import type { SandboxClock, TaskKind } from './clock';
 import type { FaultRegistry } from './faults';
 import type { ProviderId } from './providers';
 import { MINUTE, SECOND, HOUR, iso } from './time';
@@ -59,15 +59,65 @@ interface SendOutcome {
   error?: string;
 }
 
+/** An asynchronous delivery not settled yet (being sent, or waiting for its retry), with the retries it has had. */
+interface PendingDelivery {
+  delivery: CallbackDelivery;
+  retriesSoFar: number;
+}
+
+export interface CallbacksSnapshot {
+  nextId: number;
+  log: readonly CallbackDelivery[];
+  held: ReadonlyMap<ProviderId, readonly CallbackDelivery[]>;
+  pending: ReadonlyMap<string, PendingDelivery>;
+}
+
 export class CallbackDispatcher {
   private readonly agent = new Agent({ keepAliveTimeout: 1_000, connections: 32 });
-  private readonly log: CallbackDelivery[] = [];
+  private log: CallbackDelivery[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly held = new Map<ProviderId, CallbackDelivery[]>();
+  private readonly pending = new Map<string, PendingDelivery>();
+  private readonly retry: TaskKind<{ deliveryId: string; retriesSoFar: number }>;
   private nextId = 1;
+  private attemptsTotal = 0;
   private closed = false;
 
-  constructor(private readonly options: CallbackDispatcherOptions) {}
+  constructor(private readonly options: CallbackDispatcherOptions) {
+    this.retry = options.clock.define('callback.retry', ({ deliveryId, retriesSoFar }) => {
+      const pending = this.pending.get(deliveryId);
+      if (pending === undefined) return;
+      pending.delivery.state = 'in_flight';
+      this.track(this.attempt(pending.delivery, retriesSoFar));
+    });
+  }
+
+  /** Deliveries and attempts recorded since start: a cheap sign that their state changed. */
+  get changes(): number {
+    return this.nextId + this.attemptsTotal;
+  }
+
+  /** The live data, for a snapshot serialized right away. */
+  snapshot(): CallbacksSnapshot {
+    return { nextId: this.nextId, log: this.log, held: this.held, pending: this.pending };
+  }
+
+  /**
+   * Takes over a snapshot's deliveries: held ones stay held, retries run from the restored clock,
+   * and a delivery that was being sent when the snapshot was taken is sent again (receivers
+   * deduplicate, as they must for any provider's retries).
+   */
+  restore(snapshot: CallbacksSnapshot): void {
+    this.nextId = snapshot.nextId;
+    this.log = [...snapshot.log];
+    this.held.clear();
+    for (const [provider, queue] of snapshot.held) this.held.set(provider, [...queue]);
+    this.pending.clear();
+    for (const [id, pending] of snapshot.pending) this.pending.set(id, pending);
+    for (const { delivery, retriesSoFar } of this.pending.values()) {
+      if (delivery.state === 'in_flight') this.track(this.attempt(delivery, retriesSoFar));
+    }
+  }
 
   /** Queues an asynchronous callback; it is sent at once and retried on failure. */
   enqueue(callback: CallbackRequest): CallbackDelivery {
@@ -165,6 +215,8 @@ export class CallbackDispatcher {
   }
 
   private async attempt(delivery: CallbackDelivery, retriesSoFar: number): Promise<void> {
+    this.pending.set(delivery.id, { delivery, retriesSoFar });
+    // Left pending: a snapshot taken at shutdown keeps it, and the next start sends it.
     if (this.closed) return;
     const scope = { provider: delivery.provider, operation: delivery.eventType };
     let delivered = false;
@@ -179,19 +231,19 @@ export class CallbackDispatcher {
     }
     if (delivered) {
       delivery.state = 'delivered';
+      this.pending.delete(delivery.id);
       return;
     }
     const schedule = this.options.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS;
     const delay = schedule[retriesSoFar];
-    if (delay === undefined || this.closed) {
+    if (delay === undefined) {
       delivery.state = 'failed';
+      this.pending.delete(delivery.id);
       return;
     }
+    // Also while closing: the retry is then part of the state saved at shutdown.
     delivery.state = 'retrying';
-    this.options.clock.scheduleIn(delay, `retry ${delivery.id}`, () => {
-      delivery.state = 'in_flight';
-      this.track(this.attempt(delivery, retriesSoFar + 1));
-    });
+    this.retry.in(delay, { deliveryId: delivery.id, retriesSoFar: retriesSoFar + 1 });
   }
 
   private addAttempt(delivery: CallbackDelivery, copy: number, outcome: SendOutcome): void {
@@ -200,6 +252,7 @@ export class CallbackDispatcher {
     if (outcome.body !== undefined) attempt.responseBody = outcome.body.slice(0, RESPONSE_EXCERPT);
     if (outcome.error !== undefined) attempt.error = outcome.error;
     delivery.attempts.push(attempt);
+    this.attemptsTotal += 1;
     const failed = outcome.error !== undefined || (outcome.status !== undefined && (outcome.status < 200 || outcome.status >= 300));
     if (failed) this.options.onError?.(delivery, attempt);
   }

@@ -3,21 +3,56 @@
  * (seeding INDX, live activity, fault decisions…) forks its own stream by label, so adding a draw
  * in one place does not shift the numbers everywhere else.
  */
+export type RandomPosition = readonly [number, number, number, number];
+
+/** Every stream forked from one root, by a key stable across runs of the same code and seed. */
+class StreamRegistry {
+  readonly streams = new Map<string, Random>();
+
+  register(stream: Random): void {
+    // A label forked twice from the same parent gives two streams: number the repeats.
+    let key = stream.seed;
+    for (let repeat = 2; this.streams.has(key); repeat += 1) key = `${stream.seed}#${repeat}`;
+    this.streams.set(key, stream);
+  }
+}
+
 export class Random {
   private a: number;
   private b: number;
   private c: number;
   private d: number;
+  private readonly registry: StreamRegistry;
 
-  constructor(readonly seed: string) {
+  constructor(readonly seed: string, registry?: StreamRegistry) {
     [this.a, this.b, this.c, this.d] = seedState(seed);
     // Discard the first outputs: sfc32 mixes its state in over a few rounds.
     for (let i = 0; i < 12; i += 1) this.nextUint32();
+    this.registry = registry ?? new StreamRegistry();
+    this.registry.register(this);
   }
 
   /** A child stream, independent of this one's position. */
   fork(label: string): Random {
-    return new Random(`${this.seed}/${label}`);
+    return new Random(`${this.seed}/${label}`, this.registry);
+  }
+
+  /** The position of this stream and of every stream forked from the same root. */
+  positions(): Map<string, RandomPosition> {
+    return new Map([...this.registry.streams].map(([key, stream]) => [key, [stream.a, stream.b, stream.c, stream.d] as const]));
+  }
+
+  /**
+   * Moves every known stream to its saved position (a restart continues the same sequences, so
+   * ids drawn after it never repeat earlier ones). A saved stream this code no longer forks is an error.
+   */
+  restorePositions(saved: ReadonlyMap<string, RandomPosition>): void {
+    const unknown = [...saved.keys()].filter((key) => !this.registry.streams.has(key));
+    if (unknown.length > 0) throw new Error(`the saved random streams include ones this sandbox does not have: ${unknown.slice(0, 5).join(', ')}`);
+    for (const [key, stream] of this.registry.streams) {
+      const position = saved.get(key);
+      if (position !== undefined) [stream.a, stream.b, stream.c, stream.d] = position;
+    }
   }
 
   /** Uniform in [0, 2^32). sfc32 (Chris Doty-Humphrey's small fast counting generator). */

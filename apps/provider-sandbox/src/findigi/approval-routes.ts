@@ -3,7 +3,7 @@ import { parseFields, stringField } from '../http/body';
 import type { FindigiDeps } from './deps';
 import { findigiError } from './errors';
 import type { Approval } from './model';
-import { renderApproval, renderTransfer } from './render';
+import { renderApproval, renderBatch, renderTransfer } from './render';
 import { resolveClient, sessionUser } from './request-context';
 
 /** Maker-checker approvals of a company workspace. */
@@ -14,8 +14,8 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: FindigiDeps):
     const workspace = resolveClient(request, reply, state);
     if (!workspace) return reply;
     const status = (request.query as Record<string, unknown>).status;
-    if (status !== undefined && status !== 'pending' && status !== 'approved' && status !== 'rejected') {
-      return findigiError(reply, 'VALIDATION_ERROR', 'status must be pending, approved or rejected.');
+    if (status !== undefined && status !== 'pending' && status !== 'approved' && status !== 'rejected' && status !== 'cancelled') {
+      return findigiError(reply, 'VALIDATION_ERROR', 'status must be pending, approved, rejected or cancelled.');
     }
     const approvals = [...state.approvals.values()].filter(
       (approval) => approval.clientId === workspace.client.id && (status === undefined || approval.status === status),
@@ -26,8 +26,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: FindigiDeps):
   app.get<{ Params: { id: string } }>('/api/approvals/:id', (request, reply) => {
     const approval = approvalInWorkspace(deps, request, reply, request.params.id);
     if (!approval) return reply;
-    const transfer = state.transfers.get(approval.resourceId);
-    return reply.send({ ok: true, approval: renderApproval(approval), resource: transfer ? renderTransfer(transfer) : null });
+    return reply.send({ ok: true, approval: renderApproval(approval), resource: renderResource(deps, approval) });
   });
 
   for (const decision of ['approve', 'reject'] as const) {
@@ -42,10 +41,21 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: FindigiDeps):
       if (approval.requestedBy === user.id) return findigiError(reply, 'FORBIDDEN', 'You cannot decide on your own request.');
       if (approval.status !== 'pending') return findigiError(reply, 'CONFLICT', `Approval ${approval.id} is already ${approval.status}.`);
       const note = stringField(fields.note);
-      const transfer = decision === 'approve' ? deps.transfers.approve(approval, user.id, note) : deps.transfers.reject(approval, user.id, note);
-      return reply.send({ ok: true, approval: renderApproval(approval), resource: renderTransfer(transfer) });
+      if (decision === 'approve') deps.transfers.approve(approval, user.id, note);
+      else deps.transfers.reject(approval, user.id, note);
+      return reply.send({ ok: true, approval: renderApproval(approval), resource: renderResource(deps, approval) });
     });
   }
+}
+
+/** What an approval decides on: a transfer or payout, or a whole batch. */
+function renderResource({ state, transfers }: FindigiDeps, approval: Approval): Record<string, unknown> | null {
+  if (approval.resourceType === 'batch_transfer') {
+    const batch = state.batches.get(approval.resourceId);
+    return batch ? renderBatch(batch, transfers.batchStatus(batch), transfers.itemsOf(batch)) : null;
+  }
+  const transfer = state.transfers.get(approval.resourceId);
+  return transfer ? renderTransfer(transfer) : null;
 }
 
 function approvalInWorkspace(

@@ -1,6 +1,6 @@
 import type { Sandbox } from '../sandbox';
 import { loginAs, PASSWORD, TEST_HEADER, TWO_FACTOR_CODE } from '../testing/findigi-session';
-import { createTestSandbox, json } from '../testing/sandbox-fixture';
+import { ADMIN_HEADERS, createTestSandbox, json } from '../testing/sandbox-fixture';
 
 describe('FinDIGI auth: login, 2FA, my-clients, test mode', () => {
   let sandbox: Sandbox;
@@ -123,6 +123,22 @@ describe('FinDIGI auth: login, 2FA, my-clients, test mode', () => {
     wallTime += 3601_000;
     const expired = await sandbox.app.inject({ method: 'GET', url: '/findigi/api/wallets', headers: session.headers });
     expect(expired.statusCode).toBe(401);
+  });
+
+  it('revokes sessions through the admin API: the revoked JWTs answer 401, a new login works', async () => {
+    const maker = await loginAs(sandbox, 'maker@findigi.local');
+    const alpha = await loginAs(sandbox, 'alpha.tester@findigi.local');
+    const revoke = await sandbox.app.inject({ method: 'POST', url: '/_admin/findigi/sessions/revoke', headers: ADMIN_HEADERS, payload: { email: 'maker@findigi.local' } });
+    expect(json(revoke)).toEqual({ revoked: 1 });
+    expect((await sandbox.app.inject({ method: 'GET', url: '/findigi/api/wallets', headers: maker.headers })).statusCode).toBe(401);
+    expect((await sandbox.app.inject({ method: 'GET', url: '/findigi/api/wallets', headers: alpha.headers })).statusCode).toBe(200);
+    const again = await loginAs(sandbox, 'maker@findigi.local');
+    expect((await sandbox.app.inject({ method: 'GET', url: '/findigi/api/wallets', headers: again.headers })).statusCode).toBe(200);
+    const everyone = await sandbox.app.inject({ method: 'POST', url: '/_admin/findigi/sessions/revoke', headers: ADMIN_HEADERS, payload: {} });
+    expect(json(everyone)).toEqual({ revoked: 2 });
+    expect((await sandbox.app.inject({ method: 'GET', url: '/findigi/api/wallets', headers: alpha.headers })).statusCode).toBe(401);
+    const unknown = await sandbox.app.inject({ method: 'POST', url: '/_admin/findigi/sessions/revoke', headers: ADMIN_HEADERS, payload: { email: 'nobody@findigi.local' } });
+    expect(unknown.statusCode).toBe(404);
   });
 
   it('refuses a workspace the user is not a member of', async () => {

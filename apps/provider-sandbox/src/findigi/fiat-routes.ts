@@ -141,7 +141,7 @@ function readBankTransfer(
   return { source, amount, fee: bankTransferFee(source.asset), beneficiary, description: stringField(fields.description) ?? '' };
 }
 
-function readBeneficiary(value: unknown): Beneficiary | string {
+export function readBeneficiary(value: unknown): Beneficiary | string {
   if (typeof value !== 'object' || value === null) return 'beneficiary { bank_code, account_number, account_name } is required.';
   const fields = value as Record<string, unknown>;
   const bankCode = stringField(fields.bank_code);

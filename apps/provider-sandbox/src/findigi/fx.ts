@@ -1,6 +1,7 @@
 import { formatMinor, parseDecimal } from '../core/money';
 import type { Random } from '../core/random';
 import { HOUR, MINUTE, SECOND } from '../core/time';
+import { replaceMap } from '../core/replace';
 
 /**
  * FinDIGI's FX reference rates: a seeded random walk per pair, quoted every FX_REFRESH_MS of
@@ -49,6 +50,15 @@ export class FxBoard {
       }
       this.history.set(pair, snapshots);
     }
+  }
+
+  /** The rate history, for a sandbox snapshot. */
+  snapshot(): ReadonlyMap<string, RateSnapshot[]> {
+    return this.history;
+  }
+
+  restore(history: ReadonlyMap<string, RateSnapshot[]>): void {
+    replaceMap(this.history, history);
   }
 
   /** One refresh: every pair moves a little. */

@@ -40,7 +40,8 @@ export interface FiatWallet {
   readonly virtualAccounts: readonly VirtualAccount[];
 }
 
-export type TransferStatus = 'awaiting_approval' | 'processing' | 'completed' | 'failed' | 'rejected';
+/** `pending`: a batch item waiting for its batch to run; `cancelled`: stopped before it ran. */
+export type TransferStatus = 'awaiting_approval' | 'pending' | 'processing' | 'completed' | 'failed' | 'rejected' | 'cancelled';
 
 export interface WalletTransfer {
   readonly kind: 'wallet_transfer';
@@ -86,7 +87,66 @@ export interface BankTransfer {
   failureReason?: string;
 }
 
-export type Transfer = WalletTransfer | BankTransfer;
+/** A payout to a bank account through the rail: alone (`/api/fiat/payout`) or as a batch item. No fee. */
+export interface Payout {
+  readonly kind: 'payout';
+  readonly id: string;
+  readonly clientId: string;
+  readonly sourceWalletId: string;
+  readonly amount: bigint;
+  readonly asset: Asset;
+  readonly beneficiary: Beneficiary;
+  /** The saved bank account it was addressed to, if any. */
+  readonly beneficiaryId?: string;
+  readonly description: string;
+  status: TransferStatus;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  updatedAt: number;
+  approvalId?: string;
+  instructionId?: string;
+  holdEntryId?: string;
+  failureReason?: string;
+  /** Set on the items of a batch transfer. */
+  readonly batchId?: string;
+}
+
+export type Transfer = WalletTransfer | BankTransfer | Payout;
+
+/** A saved bank account of a workspace (Bank Register): what batch items are addressed to. */
+export interface SavedBank {
+  readonly id: string;
+  readonly clientId: string;
+  readonly bankCode: string;
+  readonly accountNumber: string;
+  readonly accountName: string;
+  readonly createdAt: number;
+}
+
+export type BatchExecutionMode = 'immediate' | 'scheduled';
+
+/**
+ * Bulk payouts from one wallet: one approval for the whole batch in a maker-checker workspace;
+ * each item is a payout of its own (its own hold, instruction and status). Its status is derived
+ * from the items'.
+ */
+export interface BatchTransfer {
+  readonly id: string;
+  readonly clientId: string;
+  readonly sourceWalletId: string;
+  readonly asset: Asset;
+  readonly executionMode: BatchExecutionMode;
+  /** Sandbox-clock time a scheduled batch runs at. */
+  readonly scheduledAt?: number;
+  readonly description: string;
+  readonly itemIds: readonly string[];
+  readonly createdBy: string;
+  readonly createdAt: number;
+  updatedAt: number;
+  approvalId?: string;
+  executedAt?: number;
+  cancelledAt?: number;
+}
 
 export type InstructionStatus = 'pending' | 'sent' | 'completed' | 'failed';
 
@@ -106,12 +166,12 @@ export interface PayoutInstruction {
   failureCode?: string;
 }
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'cancelled';
 
 export interface Approval {
   readonly id: string;
   readonly clientId: string;
-  readonly resourceType: Transfer['kind'];
+  readonly resourceType: Transfer['kind'] | 'batch_transfer';
   readonly resourceId: string;
   status: ApprovalStatus;
   readonly requestedBy: string;

@@ -3,10 +3,13 @@ import { iso } from '../core/time';
 import type {
   Approval,
   BankTransfer,
+  BatchTransfer,
   FiatWallet,
   FinvaultTransaction,
   FinvaultWallet,
+  Payout,
   PayoutInstruction,
+  SavedBank,
   Transfer,
   WalletTransfer,
 } from './model';
@@ -49,7 +52,74 @@ export function renderWalletBalances(state: FindigiState, wallet: FiatWallet, no
 }
 
 export function renderTransfer(transfer: Transfer): Record<string, unknown> {
-  return transfer.kind === 'wallet_transfer' ? renderWalletTransfer(transfer) : renderBankTransfer(transfer);
+  switch (transfer.kind) {
+    case 'wallet_transfer':
+      return renderWalletTransfer(transfer);
+    case 'bank_transfer':
+      return renderBankTransfer(transfer);
+    case 'payout':
+      return renderPayout(transfer);
+  }
+}
+
+function renderPayout(payout: Payout): Record<string, unknown> {
+  return {
+    id: payout.id,
+    type: payout.kind,
+    client_id: payout.clientId,
+    source_wallet_id: payout.sourceWalletId,
+    batch_id: payout.batchId ?? null,
+    beneficiary_id: payout.beneficiaryId ?? null,
+    amount: formatMinor(payout.amount, payout.asset.precision),
+    currency: payout.asset.code,
+    beneficiary: { bank_code: payout.beneficiary.bankCode, account_number: payout.beneficiary.accountNumber, account_name: payout.beneficiary.accountName },
+    description: payout.description,
+    status: payout.status,
+    approval_id: payout.approvalId ?? null,
+    instruction_id: payout.instructionId ?? null,
+    failure_reason: payout.failureReason ?? null,
+    created_by: payout.createdBy,
+    created_at: iso(payout.createdAt),
+    updated_at: iso(payout.updatedAt),
+    is_test: true,
+  };
+}
+
+export function renderBatch(batch: BatchTransfer, status: string, items: readonly Payout[]): Record<string, unknown> {
+  const precision = batch.asset.precision;
+  return {
+    id: batch.id,
+    client_id: batch.clientId,
+    source_wallet_id: batch.sourceWalletId,
+    currency: batch.asset.code,
+    execution_mode: batch.executionMode,
+    scheduled_at: batch.scheduledAt === undefined ? null : iso(batch.scheduledAt),
+    description: batch.description,
+    status,
+    item_count: items.length,
+    total_amount: formatMinor(
+      items.reduce((sum, item) => sum + item.amount, 0n),
+      precision,
+    ),
+    approval_id: batch.approvalId ?? null,
+    created_by: batch.createdBy,
+    created_at: iso(batch.createdAt),
+    updated_at: iso(batch.updatedAt),
+    executed_at: batch.executedAt === undefined ? null : iso(batch.executedAt),
+    cancelled_at: batch.cancelledAt === undefined ? null : iso(batch.cancelledAt),
+    is_test: true,
+  };
+}
+
+export function renderSavedBank(bank: SavedBank): Record<string, unknown> {
+  return {
+    id: bank.id,
+    client_id: bank.clientId,
+    bank_code: bank.bankCode,
+    account_number: bank.accountNumber,
+    account_name: bank.accountName,
+    created_at: iso(bank.createdAt),
+  };
 }
 
 function renderWalletTransfer(transfer: WalletTransfer): Record<string, unknown> {

@@ -2,12 +2,14 @@ import { namedPlugin } from '../http/named-plugin';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { installProviderHttp } from '../http/provider-http';
 import { registerApprovalRoutes } from './approval-routes';
+import { registerBatchRoutes } from './batch-routes';
 import { registerLoginRoutes, registerSessionRoutes } from './auth-routes';
 import type { FindigiDeps } from './deps';
 import { findigiError } from './errors';
 import { registerFiatRoutes } from './fiat-routes';
 import { registerFinvaultRoutes } from './finvault-routes';
 import { registerFxRoutes } from './fx-routes';
+import { registerPayoutRoutes } from './payout-routes';
 import { requireSession, requireTestMode } from './request-context';
 import { registerWalletRoutes } from './wallet-routes';
 
@@ -49,6 +51,8 @@ export function findigiRoutes(deps: FindigiDeps): FastifyPluginAsync {
       registerSessionRoutes(secured, deps);
       registerWalletRoutes(secured, deps);
       registerFiatRoutes(secured, deps);
+      registerPayoutRoutes(secured, deps);
+      registerBatchRoutes(secured, deps);
       registerApprovalRoutes(secured, deps);
       registerFinvaultRoutes(secured, deps);
       registered();

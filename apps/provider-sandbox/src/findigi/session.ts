@@ -30,6 +30,10 @@ const CHALLENGE_ATTEMPTS = 5;
 
 export class FindigiSessions {
   private readonly challenges = new Map<string, Challenge>();
+  /** Unexpired tokens by jti (user and exp), so the admin API can revoke them. */
+  private readonly issued = new Map<string, { userId: string; exp: number }>();
+  /** Revoked jtis until their exp; a revoked token answers 401 like an expired one. */
+  private readonly revoked = new Map<string, number>();
 
   constructor(
     private readonly options: { secret: string; ttlSeconds: number; twoFactorCode: string; wallClock: () => number },
@@ -39,6 +43,8 @@ export class FindigiSessions {
   issue(user: { id: string; email: string }): { token: string; expiresIn: number } {
     const iat = Math.floor(this.options.wallClock() / 1000);
     const claims: SessionClaims = { sub: user.id, email: user.email, iat, exp: iat + this.options.ttlSeconds, iss: ISSUER, jti: this.ids.uuid() };
+    this.forgetExpired(iat);
+    this.issued.set(claims.jti, { userId: user.id, exp: claims.exp });
     const signingInput = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${base64url(claims)}`;
     return { token: `${signingInput}.${this.sign(signingInput)}`, expiresIn: this.options.ttlSeconds };
   }
@@ -54,8 +60,25 @@ export class FindigiSessions {
     } catch {
       return undefined;
     }
-    if (!isClaims(claims) || claims.iss !== ISSUER) return undefined;
+    if (!isClaims(claims) || claims.iss !== ISSUER || this.revoked.has(claims.jti)) return undefined;
     return claims.exp * 1000 > this.options.wallClock() ? claims : undefined;
+  }
+
+  /** Revokes every unexpired token (of one user, or of everyone); returns how many. */
+  revoke(userId?: string): number {
+    let count = 0;
+    for (const [jti, token] of this.issued) {
+      if (userId !== undefined && token.userId !== userId) continue;
+      this.revoked.set(jti, token.exp);
+      this.issued.delete(jti);
+      count += 1;
+    }
+    return count;
+  }
+
+  private forgetExpired(nowSeconds: number): void {
+    for (const [jti, token] of this.issued) if (token.exp <= nowSeconds) this.issued.delete(jti);
+    for (const [jti, exp] of this.revoked) if (exp <= nowSeconds) this.revoked.delete(jti);
   }
 
   startChallenge(userId: string): { challengeId: string; expiresIn: number } {
@@ -99,5 +122,5 @@ function base64url(value: unknown): string {
 function isClaims(value: unknown): value is SessionClaims {
   if (typeof value !== 'object' || value === null) return false;
   const claims = value as Record<string, unknown>;
-  return typeof claims.sub === 'string' && typeof claims.exp === 'number' && typeof claims.iss === 'string';
+  return typeof claims.sub === 'string' && typeof claims.exp === 'number' && typeof claims.iss === 'string' && typeof claims.jti === 'string';
 }

@@ -1,7 +1,9 @@
-import { Book, type BookEntry } from '../core/book';
+import { Book, type BookEntry, type BookSnapshot } from '../core/book';
+import { replaceMap } from '../core/replace';
 import type { Random } from '../core/random';
 import type {
   Approval,
+  BatchTransfer,
   FiatEntryMeta,
   FiatWallet,
   FindigiClient,
@@ -10,8 +12,16 @@ import type {
   FinvaultTransaction,
   FinvaultWallet,
   PayoutInstruction,
+  SavedBank,
   Transfer,
 } from './model';
+
+/** The state's Maps and books, for a sandbox snapshot (serialized at once: live objects). */
+export interface FindigiStateSnapshot {
+  fiat: BookSnapshot<FiatEntryMeta>;
+  vault: BookSnapshot<FinvaultEntryMeta>;
+  maps: Readonly<Record<string, ReadonlyMap<string, unknown>>>;
+}
 
 /** Everything FinDIGI holds. Fiat wallets and FinVault assets each have their own book. */
 export class FindigiState {
@@ -23,10 +33,31 @@ export class FindigiState {
   readonly transfers = new Map<string, Transfer>();
   readonly instructions = new Map<string, PayoutInstruction>();
   readonly approvals = new Map<string, Approval>();
+  readonly savedBanks = new Map<string, SavedBank>();
+  readonly batches = new Map<string, BatchTransfer>();
   readonly vaultWallets = new Map<string, FinvaultWallet>();
   readonly vaultTransactions = new Map<string, FinvaultTransaction>();
 
   constructor(private readonly ids: Random) {}
+
+  snapshot(): FindigiStateSnapshot {
+    return { fiat: this.fiat.snapshot(), vault: this.vault.snapshot(), maps: this.maps() };
+  }
+
+  restore(snapshot: FindigiStateSnapshot): void {
+    this.fiat.restore(snapshot.fiat);
+    this.vault.restore(snapshot.vault);
+    for (const [name, map] of Object.entries(this.maps())) {
+      const saved = snapshot.maps[name];
+      // Written by snapshot() from the same Map, so the value types match.
+      if (saved !== undefined) replaceMap(map as Map<string, unknown>, saved);
+    }
+  }
+
+  private maps(): Record<string, ReadonlyMap<string, unknown>> {
+    const { users, clients, wallets, transfers, instructions, approvals, savedBanks, batches, vaultWallets, vaultTransactions } = this;
+    return { users, clients, wallets, transfers, instructions, approvals, savedBanks, batches, vaultWallets, vaultTransactions };
+  }
 
   newId(): string {
     return this.ids.uuid();

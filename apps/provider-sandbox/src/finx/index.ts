@@ -2,11 +2,19 @@ import type { ProviderModule, SandboxContext } from '../context';
 import { bookGroundTruth } from '../core/ground-truth';
 import { finxRoutes } from './routes';
 import { activityDelta, seedFinx } from './seed';
+import type { FinxStateSnapshot } from './state';
 
 export function createFinxProvider(ctx: SandboxContext): ProviderModule {
   const random = ctx.random.fork('finx');
   const state = seedFinx(random.fork('seed'), ctx.options.size, ctx.options.startTime);
   const activity = random.fork('activity');
+  const liveActivity = ctx.clock.define('finx.activity', () => {
+    for (const account of state.list()) {
+      if (!activity.chance(0.25)) continue;
+      const unit = 10n ** BigInt(state.asset(account.id).precision);
+      state.move(account.id, activityDelta(activity, state.balance(account.id), unit), ctx.clock.now());
+    }
+  });
   return {
     id: 'finx',
     routes: finxRoutes(ctx, state),
@@ -22,13 +30,9 @@ export function createFinxProvider(ctx: SandboxContext): ProviderModule {
         () => ({}),
       ),
     startLiveActivity: () => {
-      ctx.clock.every(ctx.options.activityIntervalMs, 'finx activity', () => {
-        for (const account of state.list()) {
-          if (!activity.chance(0.25)) continue;
-          const unit = 10n ** BigInt(state.asset(account.id).precision);
-          state.move(account.id, activityDelta(activity, state.balance(account.id), unit), ctx.clock.now());
-        }
-      });
+      liveActivity.every(ctx.options.activityIntervalMs, {});
     },
+    snapshot: () => state.snapshot(),
+    restore: (snapshot) => state.restore(snapshot as FinxStateSnapshot),
   };
 }

@@ -1,4 +1,5 @@
-import { Book } from '../core/book';
+import { Book, type BookSnapshot } from '../core/book';
+import { replaceMap } from '../core/replace';
 import { rescaleMinor, type Asset } from '../core/money';
 import type { Random } from '../core/random';
 
@@ -17,12 +18,29 @@ export interface FinxAccount {
 
 export type FinxEntryKind = 'opening_balance' | 'balance_update' | 'activity' | 'currency_change';
 
+export interface FinxStateSnapshot {
+  book: BookSnapshot<undefined>;
+  accounts: ReadonlyMap<string, FinxAccount>;
+  entrySequence: number;
+}
+
 export class FinxState {
   readonly book = new Book<undefined>();
   private readonly accounts = new Map<string, FinxAccount>();
   private entrySequence = 0;
 
   constructor(private readonly ids: Random) {}
+
+  /** The live data, for a snapshot serialized right away. */
+  snapshot(): FinxStateSnapshot {
+    return { book: this.book.snapshot(), accounts: this.accounts, entrySequence: this.entrySequence };
+  }
+
+  restore(snapshot: FinxStateSnapshot): void {
+    this.book.restore(snapshot.book);
+    replaceMap(this.accounts, snapshot.accounts);
+    this.entrySequence = snapshot.entrySequence;
+  }
 
   /** Live accounts in creation order. */
   list(): FinxAccount[] {

@@ -4,12 +4,19 @@ import { adminBody } from '../admin/body';
 import { namedPlugin } from '../http/named-plugin';
 import type { ProviderModule, SandboxContext } from '../context';
 import { bookGroundTruth } from '../core/ground-truth';
-import { IdempotencyStore } from '../core/idempotency';
+import { IdempotencyStore, type IdempotencySnapshot } from '../core/idempotency';
 import type { IndexoDeps } from './deps';
-import { IndexoLifecycle } from './lifecycle';
+import { IndexoLifecycle, type IndexoScenario } from './lifecycle';
+import type { IndexoStateSnapshot } from './state';
 import { IndexoNotifier } from './notifications';
 import { indexoRoutes } from './routes';
 import { postActivity, seedIndexo } from './seed';
+
+interface IndexoSnapshot {
+  state: IndexoStateSnapshot;
+  scenario: IndexoScenario;
+  idempotency: IdempotencySnapshot;
+}
 
 const scenarioSchema = z
   .object({ scaOutcome: z.enum(['finalised', 'failed', 'never']).optional(), paymentOutcome: z.enum(['settle', 'reject']).optional() })
@@ -22,8 +29,14 @@ export function createIndexoProvider(ctx: SandboxContext): ProviderModule {
     scaOutcome: 'finalised',
     paymentOutcome: 'settle',
   });
-  const deps: IndexoDeps = { ctx, state, lifecycle, random: random.fork('requests'), idempotency: new IdempotencyStore() };
+  const idempotency = new IdempotencyStore();
+  const deps: IndexoDeps = { ctx, state, lifecycle, random: random.fork('requests'), idempotency };
   const activity = random.fork('activity');
+  const liveActivity = ctx.clock.define('indexo.activity', () => {
+    for (const account of state.accounts.values()) {
+      if (activity.chance(0.2)) postActivity(state, activity, account, ctx.clock.now());
+    }
+  });
 
   const adminRoutes: FastifyPluginAsync = namedPlugin('indexo-admin', (app) => {
     app.get('/scenario', () => lifecycle.scenario);
@@ -56,11 +69,14 @@ export function createIndexoProvider(ctx: SandboxContext): ProviderModule {
         }),
       ),
     startLiveActivity: () => {
-      ctx.clock.every(ctx.options.activityIntervalMs, 'indexo activity', () => {
-        for (const account of state.accounts.values()) {
-          if (activity.chance(0.2)) postActivity(state, activity, account, ctx.clock.now());
-        }
-      });
+      liveActivity.every(ctx.options.activityIntervalMs, {});
+    },
+    snapshot: (): IndexoSnapshot => ({ state: state.snapshot(), scenario: lifecycle.scenario, idempotency: idempotency.snapshot() }),
+    restore: (snapshot) => {
+      const saved = snapshot as IndexoSnapshot;
+      state.restore(saved.state);
+      Object.assign(lifecycle.scenario, saved.scenario);
+      idempotency.restore(saved.idempotency);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { SandboxClock } from '../core/clock';
+import type { SandboxClock, TaskKind } from '../core/clock';
 import { SECOND, MINUTE } from '../core/time';
 import type { Authorisation, Consent, Payment, ScaStatus, TransactionStatus } from './model';
 import type { IndexoNotifier } from './notifications';
@@ -23,14 +23,44 @@ export interface IndexoScenario {
  * RCVD → (SCA finalised) ACTC → ACSP (debit pending) → ACSC (debit booked), or RJCT. Under the
  * documented sandbox rules SCA is finalised (and a consent valid) at once.
  */
+type ScaArgs = { subject: 'consent' | 'payment'; id: string; outcome: IndexoScenario['scaOutcome'] };
+
 export class IndexoLifecycle {
+  private readonly scaStarted: TaskKind<ScaArgs>;
+  private readonly scaDecided: TaskKind<ScaArgs>;
+  private readonly paymentAcsp: TaskKind<{ paymentId: string }>;
+  private readonly paymentAcsc: TaskKind<{ paymentId: string }>;
+
   constructor(
     private readonly state: IndexoState,
     private readonly clock: SandboxClock,
     private readonly notifier: IndexoNotifier,
     private readonly sandboxRules: boolean,
     readonly scenario: IndexoScenario,
-  ) {}
+  ) {
+    this.scaStarted = clock.define('indexo.sca.started', (args) => {
+      const authorisation = this.authorisation(args);
+      if (!authorisation) return;
+      authorisation.scaStatus = 'started';
+      this.notifySca(args, 'started');
+      if (args.outcome !== 'never') this.scaDecided.in(SCA_DECIDED_AFTER_MS - SCA_STARTED_AFTER_MS, args);
+    });
+    this.scaDecided = clock.define('indexo.sca.decided', (args) => {
+      const authorisation = this.authorisation(args);
+      if (!authorisation || args.outcome === 'never') return;
+      authorisation.scaStatus = args.outcome;
+      this.notifySca(args, args.outcome);
+      this.scaDecidedFor(args, args.outcome === 'finalised');
+    });
+    this.paymentAcsp = clock.define('indexo.payment.acsp', ({ paymentId }) => {
+      const payment = this.state.payments.get(paymentId);
+      if (payment) this.debit(payment);
+    });
+    this.paymentAcsc = clock.define('indexo.payment.acsc', ({ paymentId }) => {
+      const payment = this.state.payments.get(paymentId);
+      if (payment) this.settle(payment);
+    });
+  }
 
   startConsent(consent: Consent): void {
     if (this.sandboxRules) {
@@ -38,16 +68,7 @@ export class IndexoLifecycle {
       consent.status = 'valid';
       return;
     }
-    this.runSca(consent.authorisation, (status) => this.notifyConsentSca(consent, status), (approved) => {
-      consent.status = approved ? 'valid' : 'rejected';
-      consent.lastActionAt = this.clock.now();
-      this.notifier.notify(consent.notification, {
-        kind: 'process',
-        final: true,
-        eventType: `consent.${consent.status}`,
-        body: { resourceType: 'consents', consentId: consent.id, consentStatus: consent.status, _links: { status: { href: `v1/consents/${consent.id}/status` } } },
-      });
-    });
+    this.scaStarted.in(SCA_STARTED_AFTER_MS, { subject: 'consent', id: consent.id, outcome: this.scenario.scaOutcome });
   }
 
   startPayment(payment: Payment): void {
@@ -56,52 +77,71 @@ export class IndexoLifecycle {
       this.accept(payment);
       return;
     }
-    this.runSca(payment.authorisation, (status) => this.notifyPaymentSca(payment, status), (approved) => {
-      if (approved) this.accept(payment);
-      else this.reject(payment, 'The PSU did not authorise the payment.');
-    });
+    this.scaStarted.in(SCA_STARTED_AFTER_MS, { subject: 'payment', id: payment.id, outcome: this.scenario.scaOutcome });
   }
 
-  private runSca(authorisation: Authorisation, notify: (status: ScaStatus) => void, decided: (approved: boolean) => void): void {
-    const outcome = this.scenario.scaOutcome;
-    this.clock.scheduleIn(SCA_STARTED_AFTER_MS, `indexo sca ${authorisation.id} started`, () => {
-      authorisation.scaStatus = 'started';
-      notify('started');
-      if (outcome === 'never') return;
-      this.clock.scheduleIn(SCA_DECIDED_AFTER_MS - SCA_STARTED_AFTER_MS, `indexo sca ${authorisation.id} decided`, () => {
-        authorisation.scaStatus = outcome;
-        notify(outcome);
-        decided(outcome === 'finalised');
+  private authorisation(args: ScaArgs): Authorisation | undefined {
+    return (args.subject === 'consent' ? this.state.consents.get(args.id) : this.state.payments.get(args.id))?.authorisation;
+  }
+
+  private notifySca(args: ScaArgs, status: ScaStatus): void {
+    if (args.subject === 'consent') {
+      const consent = this.state.consents.get(args.id);
+      if (consent) this.notifyConsentSca(consent, status);
+    } else {
+      const payment = this.state.payments.get(args.id);
+      if (payment) this.notifyPaymentSca(payment, status);
+    }
+  }
+
+  private scaDecidedFor(args: ScaArgs, approved: boolean): void {
+    if (args.subject === 'consent') {
+      const consent = this.state.consents.get(args.id);
+      if (!consent) return;
+      consent.status = approved ? 'valid' : 'rejected';
+      consent.lastActionAt = this.clock.now();
+      this.notifier.notify(consent.notification, {
+        kind: 'process',
+        final: true,
+        eventType: `consent.${consent.status}`,
+        body: { resourceType: 'consents', consentId: consent.id, consentStatus: consent.status, _links: { status: { href: `v1/consents/${consent.id}/status` } } },
       });
-    });
+      return;
+    }
+    const payment = this.state.payments.get(args.id);
+    if (!payment) return;
+    if (approved) this.accept(payment);
+    else this.reject(payment, 'The PSU did not authorise the payment.');
   }
 
   private accept(payment: Payment): void {
     this.setStatus(payment, 'ACTC');
-    this.clock.scheduleIn(PAYMENT_ACSP_AFTER_MS, `indexo payment ${payment.id} ACSP`, () => {
-      const debtor = this.state.accounts.get(payment.debtorAccountId);
-      if (!debtor) return;
-      if (this.scenario.paymentOutcome === 'reject') {
-        this.reject(payment, 'The payment was rejected by the bank.');
-        return;
-      }
-      if (this.state.book.available(debtor.resourceId) < payment.amount) {
-        this.reject(payment, 'Insufficient funds on the debtor account.');
-        return;
-      }
-      payment.debitEntryId = this.state.post(debtor, {
-        amount: -payment.amount,
-        at: this.clock.now(),
-        status: 'pending',
-        counterpartyName: payment.creditorName,
-        counterpartyIban: payment.creditorIban,
-        remittance: payment.remittance ?? '',
-        bankTransactionCode: 'PMNT-ICDT-ESCT',
-        paymentId: payment.id,
-      });
-      this.setStatus(payment, 'ACSP');
-      this.clock.scheduleIn(PAYMENT_ACSC_AFTER_MS, `indexo payment ${payment.id} ACSC`, () => this.settle(payment));
+    this.paymentAcsp.in(PAYMENT_ACSP_AFTER_MS, { paymentId: payment.id });
+  }
+
+  private debit(payment: Payment): void {
+    const debtor = this.state.accounts.get(payment.debtorAccountId);
+    if (!debtor) return;
+    if (this.scenario.paymentOutcome === 'reject') {
+      this.reject(payment, 'The payment was rejected by the bank.');
+      return;
+    }
+    if (this.state.book.available(debtor.resourceId) < payment.amount) {
+      this.reject(payment, 'Insufficient funds on the debtor account.');
+      return;
+    }
+    payment.debitEntryId = this.state.post(debtor, {
+      amount: -payment.amount,
+      at: this.clock.now(),
+      status: 'pending',
+      counterpartyName: payment.creditorName,
+      counterpartyIban: payment.creditorIban,
+      remittance: payment.remittance ?? '',
+      bankTransactionCode: 'PMNT-ICDT-ESCT',
+      paymentId: payment.id,
     });
+    this.setStatus(payment, 'ACSP');
+    this.paymentAcsc.in(PAYMENT_ACSC_AFTER_MS, { paymentId: payment.id });
   }
 
   private settle(payment: Payment): void {

@@ -1,4 +1,5 @@
-import { Book } from '../core/book';
+import { Book, type BookSnapshot } from '../core/book';
+import { replaceArray, replaceMap } from '../core/replace';
 import { asset } from '../core/money';
 import type { Random } from '../core/random';
 import { latvianIban } from './iban';
@@ -6,6 +7,16 @@ import type { Consent, IndexoAccount, IndexoEntryMeta, Payment, Psu } from './mo
 
 export const EUR = asset('EUR', 2);
 export const INDEXO_BANK_CODE = 'IDXO';
+
+export interface IndexoStateSnapshot {
+  book: BookSnapshot<IndexoEntryMeta>;
+  psus: ReadonlyMap<string, Psu>;
+  accounts: ReadonlyMap<string, IndexoAccount>;
+  consents: ReadonlyMap<string, Consent>;
+  payments: ReadonlyMap<string, Payment>;
+  counterpartyIbans: readonly string[];
+  entrySequence: number;
+}
 
 /** INDEXO's PSUs, their EUR current accounts (one book), consents and payments. */
 export class IndexoState {
@@ -20,6 +31,24 @@ export class IndexoState {
   private entrySequence = 0;
 
   constructor(readonly ids: Random) {}
+
+  /** The live data, for a snapshot serialized right away. */
+  snapshot(): IndexoStateSnapshot {
+    const { book, psus, accounts, consents, payments, counterpartyIbans, entrySequence } = this;
+    return { book: book.snapshot(), psus, accounts, consents, payments, counterpartyIbans, entrySequence };
+  }
+
+  restore(snapshot: IndexoStateSnapshot): void {
+    this.book.restore(snapshot.book);
+    replaceMap(this.psus, snapshot.psus);
+    replaceMap(this.accounts, snapshot.accounts);
+    replaceMap(this.consents, snapshot.consents);
+    replaceMap(this.payments, snapshot.payments);
+    replaceArray(this.counterpartyIbans, snapshot.counterpartyIbans);
+    this.byIban.clear();
+    for (const account of this.accounts.values()) this.byIban.set(account.iban, account);
+    this.entrySequence = snapshot.entrySequence;
+  }
 
   accountByIban(iban: string): IndexoAccount | undefined {
     return this.byIban.get(iban);

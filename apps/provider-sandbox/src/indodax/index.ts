@@ -14,6 +14,7 @@ import { indodaxRoutes } from './routes';
 import { moveMoney, recordIncoming, seedIndodax } from './seed';
 import type { TapiDeps } from './tapi';
 import { CallbackWithdrawals } from './withdrawals';
+import type { IndodaxStateSnapshot } from './state';
 
 /** Market prices move (and resting orders fill) every MARKET_TICK_MS of sandbox time. */
 const MARKET_TICK_MS = 10 * SECOND;
@@ -22,6 +23,11 @@ const COIN_CONFIRMATION_MS = 30 * SECOND;
 const callbackUrlSchema = z.object({ apiKey: z.string().min(1).optional(), url: z.string().url().nullable() }).strict();
 const priceSchema = z.object({ pair: z.string(), price: z.string().regex(/^\d+(\.\d+)?$/) }).strict();
 
+interface IndodaxSnapshot {
+  state: IndodaxStateSnapshot;
+  callbackUrls: ReadonlyMap<string, string | null>;
+}
+
 export function createIndodaxProvider(ctx: SandboxContext): ProviderModule {
   const random = ctx.random.fork('indodax');
   const state = seedIndodax(random.fork('seed'), ctx.options.size, ctx.options.startTime);
@@ -29,6 +35,25 @@ export function createIndodaxProvider(ctx: SandboxContext): ProviderModule {
   const withdrawals = new CallbackWithdrawals(ctx, state, random.fork('withdrawals'));
   const deps: TapiDeps = { ctx, state, exchange, limits: new TapiRateLimits(ctx.options.wallClock), withdrawals };
   const activity = random.fork('activity');
+  const confirmDeposit = ctx.clock.define<{ depositId: number }>('indodax.deposit.confirm', ({ depositId }) => {
+    const deposit = state.deposits.find((candidate) => candidate.id === depositId);
+    if (deposit) state.confirmDeposit(deposit, ctx.clock.now());
+  });
+  const marketTick = ctx.clock.define('indodax.market', () => exchange.tick(activity));
+  const liveActivity = ctx.clock.define('indodax.activity', () => {
+    for (const entry of CURRENCIES) {
+      if (!activity.chance(0.15)) continue;
+      if (entry.code === 'idr' || activity.chance(0.5)) {
+        moveMoney(state, activity, entry, ctx.clock.now());
+        continue;
+      }
+      // A coin deposit waits for confirmations before it counts.
+      const before = state.deposits.length;
+      recordIncoming(state, activity, entry, ctx.clock.now(), false, 10n ** 6n * BigInt(activity.int(1, 100)));
+      const deposit = state.deposits[before];
+      if (deposit) confirmDeposit.in(COIN_CONFIRMATION_MS, { depositId: deposit.id });
+    }
+  });
 
   const adminRoutes: FastifyPluginAsync = namedPlugin('indodax-admin', (app) => {
     app.get('/callback-url', () => ({
@@ -71,21 +96,14 @@ export function createIndodaxProvider(ctx: SandboxContext): ProviderModule {
         (entry) => ({ [`${entry.meta.source}_id`]: entry.meta.sourceId }),
       ),
     startLiveActivity: () => {
-      ctx.clock.every(MARKET_TICK_MS, 'indodax market', () => exchange.tick(activity));
-      ctx.clock.every(ctx.options.activityIntervalMs, 'indodax activity', () => {
-        for (const entry of CURRENCIES) {
-          if (!activity.chance(0.15)) continue;
-          if (entry.code === 'idr' || activity.chance(0.5)) {
-            moveMoney(state, activity, entry, ctx.clock.now());
-            continue;
-          }
-          // A coin deposit waits for confirmations before it counts.
-          const before = state.deposits.length;
-          recordIncoming(state, activity, entry, ctx.clock.now(), false, 10n ** 6n * BigInt(activity.int(1, 100)));
-          const deposit = state.deposits[before];
-          if (deposit) ctx.clock.scheduleIn(COIN_CONFIRMATION_MS, `indodax deposit ${deposit.id}`, () => state.confirmDeposit(deposit, ctx.clock.now()));
-        }
-      });
+      marketTick.every(MARKET_TICK_MS, {});
+      liveActivity.every(ctx.options.activityIntervalMs, {});
+    },
+    snapshot: (): IndodaxSnapshot => ({ state: state.snapshot(), callbackUrls: withdrawals.snapshot() }),
+    restore: (snapshot) => {
+      const saved = snapshot as IndodaxSnapshot;
+      state.restore(saved.state);
+      withdrawals.restore(saved.callbackUrls);
     },
   };
 }

@@ -1,4 +1,5 @@
-import { Book } from '../core/book';
+import { Book, type BookSnapshot } from '../core/book';
+import { replaceArray, replaceMap, replaceSet } from '../core/replace';
 import { CURRENCIES, PAIRS, currency as findCurrency, type IndodaxCurrency } from './currencies';
 import type { Deposit, IndodaxEntryMeta, Order, Trade, Withdrawal } from './model';
 
@@ -9,6 +10,18 @@ export interface IndodaxUser {
   readonly username: string;
   /** Deposit address per coin. */
   readonly addresses: Readonly<Record<string, string>>;
+}
+
+export interface IndodaxStateSnapshot {
+  book: BookSnapshot<IndodaxEntryMeta>;
+  deposits: readonly Deposit[];
+  withdrawals: readonly Withdrawal[];
+  orders: ReadonlyMap<number, Order>;
+  openOrders: ReadonlyMap<number, Order>;
+  trades: readonly Trade[];
+  prices: ReadonlyMap<string, bigint>;
+  knownUsernames: ReadonlySet<string>;
+  nextIds: { deposit: number; withdraw: number; order: number; trade: number };
 }
 
 /**
@@ -33,6 +46,28 @@ export class IndodaxState {
 
   constructor(readonly user: IndodaxUser, openedAt: number) {
     for (const entry of CURRENCIES) this.book.openAccount(entry.code, entry.asset, openedAt);
+  }
+
+  /** The live data, for a snapshot serialized right away (open orders share the orders' objects). */
+  snapshot(): IndodaxStateSnapshot {
+    const { book, deposits, withdrawals, orders, openOrders, trades, prices, knownUsernames } = this;
+    const nextIds = { deposit: this.nextDepositId, withdraw: this.nextWithdrawId, order: this.nextOrderId, trade: this.nextTradeId };
+    return { book: book.snapshot(), deposits, withdrawals, orders, openOrders, trades, prices, knownUsernames, nextIds };
+  }
+
+  restore(snapshot: IndodaxStateSnapshot): void {
+    this.book.restore(snapshot.book);
+    replaceArray(this.deposits, snapshot.deposits);
+    replaceArray(this.withdrawals, snapshot.withdrawals);
+    replaceMap(this.orders, snapshot.orders);
+    replaceMap(this.openOrders, snapshot.openOrders);
+    replaceArray(this.trades, snapshot.trades);
+    replaceMap(this.prices, snapshot.prices);
+    replaceSet(this.knownUsernames, snapshot.knownUsernames);
+    this.nextDepositId = snapshot.nextIds.deposit;
+    this.nextWithdrawId = snapshot.nextIds.withdraw;
+    this.nextOrderId = snapshot.nextIds.order;
+    this.nextTradeId = snapshot.nextIds.trade;
   }
 
   currency(code: string): IndodaxCurrency {

@@ -1,5 +1,7 @@
 import type { SandboxContext } from '../context';
+import type { TaskKind } from '../core/clock';
 import type { Random } from '../core/random';
+import { replaceMap } from '../core/replace';
 import { MINUTE, SECOND, unixSeconds } from '../core/time';
 import type { IndodaxKey } from '../options';
 import type { Withdrawal } from './model';
@@ -27,12 +29,29 @@ export interface WithdrawCallbackFields {
  */
 export class CallbackWithdrawals {
   private readonly overrides = new Map<string, string | null>();
+  private readonly completion: TaskKind<{ withdrawalId: string }>;
 
   constructor(
     private readonly ctx: SandboxContext,
     private readonly state: IndodaxState,
     private readonly random: Random,
-  ) {}
+  ) {
+    this.completion = ctx.clock.define('indodax.withdraw.complete', ({ withdrawalId }) => {
+      const withdrawal = this.state.withdrawals.find((candidate) => candidate.id === withdrawalId);
+      if (!withdrawal) return;
+      const tx = withdrawal.username !== undefined ? `internal-${withdrawal.id}` : this.random.hex(64);
+      this.state.completeWithdrawal(withdrawal, this.ctx.clock.now(), tx);
+    });
+  }
+
+  /** Callback URLs set through the admin API (null: cleared), kept with the sandbox's state. */
+  snapshot(): ReadonlyMap<string, string | null> {
+    return this.overrides;
+  }
+
+  restore(overrides: ReadonlyMap<string, string | null>): void {
+    replaceMap(this.overrides, overrides);
+  }
 
   callbackUrl(key: IndodaxKey): string | undefined {
     const override = this.overrides.get(key.apiKey);
@@ -67,10 +86,7 @@ export class CallbackWithdrawals {
   /** Sends the coins later on the sandbox clock; the withdrawal then shows `success` with its tx. */
   scheduleCompletion(withdrawal: Withdrawal): void {
     const internal = withdrawal.username !== undefined;
-    this.ctx.clock.scheduleIn(internal ? INTERNAL_SETTLE_MS : ONCHAIN_SETTLE_MS, `indodax withdraw ${withdrawal.id}`, () => {
-      const tx = internal ? `internal-${withdrawal.id}` : this.random.hex(64);
-      this.state.completeWithdrawal(withdrawal, this.ctx.clock.now(), tx);
-    });
+    this.completion.in(internal ? INTERNAL_SETTLE_MS : ONCHAIN_SETTLE_MS, { withdrawalId: withdrawal.id });
   }
 
   requestDate(): string {

@@ -4,10 +4,17 @@ import { adminBody } from '../admin/body';
 import { namedPlugin } from '../http/named-plugin';
 import type { ProviderModule, SandboxContext } from '../context';
 import { bookGroundTruth } from '../core/ground-truth';
-import { IdempotencyStore } from '../core/idempotency';
-import { IndxLifecycle } from './lifecycle';
+import { IdempotencyStore, type IdempotencySnapshot } from '../core/idempotency';
+import { IndxLifecycle, type IndxScenario } from './lifecycle';
+import type { IndxStateSnapshot } from './state';
 import { indxRoutes } from './routes';
 import { postActivity, seedIndx } from './seed';
+
+interface IndxSnapshot {
+  state: IndxStateSnapshot;
+  scenario: IndxScenario;
+  idempotency: IdempotencySnapshot;
+}
 
 const scenarioSchema = z.object({ wireOutcome: z.enum(['complete', 'fail']).optional() }).strict();
 
@@ -16,6 +23,12 @@ export function createIndxProvider(ctx: SandboxContext): ProviderModule {
   const state = seedIndx(random.fork('seed'), ctx.options.size, ctx.options.startTime);
   const lifecycle = new IndxLifecycle(state, ctx.clock, { wireOutcome: 'complete' });
   const activity = random.fork('activity');
+  const idempotency = new IdempotencyStore();
+  const liveActivity = ctx.clock.define('indx.activity', () => {
+    for (const account of state.accounts.values()) {
+      if (activity.chance(0.2)) postActivity(state, activity, account, ctx.clock.now());
+    }
+  });
 
   const adminRoutes: FastifyPluginAsync = namedPlugin('indx-admin', (app) => {
     app.get('/scenario', () => lifecycle.scenario);
@@ -30,7 +43,7 @@ export function createIndxProvider(ctx: SandboxContext): ProviderModule {
 
   return {
     id: 'indx',
-    routes: indxRoutes({ ctx, state, lifecycle, idempotency: new IdempotencyStore() }),
+    routes: indxRoutes({ ctx, state, lifecycle, idempotency }),
     adminRoutes,
     groundTruth: (query) =>
       bookGroundTruth(
@@ -46,11 +59,14 @@ export function createIndxProvider(ctx: SandboxContext): ProviderModule {
         }),
       ),
     startLiveActivity: () => {
-      ctx.clock.every(ctx.options.activityIntervalMs, 'indx activity', () => {
-        for (const account of state.accounts.values()) {
-          if (activity.chance(0.2)) postActivity(state, activity, account, ctx.clock.now());
-        }
-      });
+      liveActivity.every(ctx.options.activityIntervalMs, {});
+    },
+    snapshot: (): IndxSnapshot => ({ state: state.snapshot(), scenario: lifecycle.scenario, idempotency: idempotency.snapshot() }),
+    restore: (snapshot) => {
+      const saved = snapshot as IndxSnapshot;
+      state.restore(saved.state);
+      Object.assign(lifecycle.scenario, saved.scenario);
+      idempotency.restore(saved.idempotency);
     },
   };
 }

@@ -1,6 +1,18 @@
-import { Book, type BookEntry } from '../core/book';
+import { replaceArray, replaceMap } from '../core/replace';
+import { Book, type BookEntry, type BookSnapshot } from '../core/book';
 import type { Random } from '../core/random';
 import type { AccountTransfer, DepositLocation, ExternalAccount, IndxAccount, IndxEntryMeta, IndxTransactionType, WireTransfer } from './model';
+
+export interface IndxStateSnapshot {
+  book: BookSnapshot<IndxEntryMeta>;
+  accounts: ReadonlyMap<string, IndxAccount>;
+  depositLocations: readonly DepositLocation[];
+  externalAccounts: ReadonlyMap<string, ExternalAccount>;
+  wires: ReadonlyMap<string, WireTransfer>;
+  transfers: ReadonlyMap<string, AccountTransfer>;
+  timeline: readonly BookEntry<IndxEntryMeta>[];
+  sequence: number;
+}
 
 /** INDX's customer accounts (one book), deposit locations, external accounts, wires and transfers. */
 export class IndxState {
@@ -15,6 +27,23 @@ export class IndxState {
   private sequence = 0;
 
   constructor(readonly ids: Random) {}
+
+  /** The live data, for a snapshot serialized right away (the timeline shares the book's entries). */
+  snapshot(): IndxStateSnapshot {
+    const { book, accounts, depositLocations, externalAccounts, wires, transfers, timeline, sequence } = this;
+    return { book: book.snapshot(), accounts, depositLocations, externalAccounts, wires, transfers, timeline, sequence };
+  }
+
+  restore(snapshot: IndxStateSnapshot): void {
+    this.book.restore(snapshot.book);
+    replaceMap(this.accounts, snapshot.accounts);
+    replaceArray(this.depositLocations, snapshot.depositLocations);
+    replaceMap(this.externalAccounts, snapshot.externalAccounts);
+    replaceMap(this.wires, snapshot.wires);
+    replaceMap(this.transfers, snapshot.transfers);
+    replaceArray(this.timeline, snapshot.timeline);
+    this.sequence = snapshot.sequence;
+  }
 
   newId(prefix: string): string {
     return `${prefix}_${this.ids.alphanumeric(20)}`;
