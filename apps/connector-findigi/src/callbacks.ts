@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { paymentObservation } from './normalize';
 
 const webhookSchema = z.object({
-  event: z.string().regex(/^(wallet_transfer|bank_transfer)\.[a-z_]+$/),
+  event: z.string().regex(/^(wallet_transfer|bank_transfer|payout)\.[a-z_]+$/),
   data: z.object({ id: z.string().min(1), status: z.string().min(1), updated_at: z.iso.datetime({ offset: true }), failure_reason: z.string().nullable().optional() }),
 });
 

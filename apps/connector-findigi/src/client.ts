@@ -49,7 +49,7 @@ export const FindigiVaultTransactionSchema = z.object({
 });
 export const FindigiTransferSchema = z.object({
   id: text,
-  type: z.enum(['wallet_transfer', 'bank_transfer']),
+  type: z.enum(['wallet_transfer', 'bank_transfer', 'payout']),
   client_id: text,
   source_wallet_id: text,
   amount: decimal,
@@ -57,8 +57,52 @@ export const FindigiTransferSchema = z.object({
   status: text,
   approval_id: z.string().nullable(),
   failure_reason: z.string().nullable(),
+  /** Payouts that are items of a batch transfer name it. */
+  batch_id: z.string().nullable().optional(),
+  /** Payouts to a saved bank account name it. */
+  beneficiary_id: z.string().nullable().optional(),
   updated_at: timestamp,
 });
+export const FindigiBatchSchema = z.object({
+  id: text,
+  client_id: text,
+  source_wallet_id: text,
+  currency: text,
+  execution_mode: z.enum(['immediate', 'scheduled']),
+  scheduled_at: timestamp.nullable(),
+  status: text,
+  item_count: z.string().regex(/^\d+$/).transform(Number),
+  total_amount: decimal,
+  approval_id: z.string().nullable(),
+  updated_at: timestamp,
+});
+export const FindigiBankTransferQuoteSchema = z.object({
+  source_wallet_id: text,
+  amount: decimal,
+  fee: decimal,
+  total: decimal,
+  currency: text,
+  bank_code: text,
+  expires_at: timestamp,
+});
+/** JSON integers arrive as their text (the client parses losslessly). */
+const count = z.string().regex(/^\d{1,9}$/, { message: 'must be a whole number' }).transform(Number);
+const signedDecimal = z.string().regex(/^-?\d+(\.\d+)?$/, { message: 'must be a decimal string' });
+export const FindigiFxTickerSchema = z.object({
+  pair: text,
+  rate: decimal,
+  previous_rate: decimal.nullable(),
+  change_value: signedDecimal.nullable(),
+  change_pct: signedDecimal.nullable(),
+  trend_direction: z.enum(['up', 'down', 'flat']),
+  baseline_quoted_at: timestamp.nullable(),
+  comparison_available: z.boolean(),
+  age_seconds: count,
+  is_expired: z.boolean(),
+  is_fresh: z.boolean(),
+});
+export const FindigiFxTickersSchema = z.object({ change_window_hours: count, items: z.array(FindigiFxTickerSchema) });
+export const FindigiFxQuoteSchema = z.object({ pair: text, base: text, quote: text, rate: decimal, quoted_at: timestamp, expires_at: timestamp, ttl: count });
 const ClientSchema = z.object({ client_id: text, name: z.string(), client_type: z.string(), approval_mode: z.string().optional() });
 const LoginSchema = z.union([
   z.object({ requires_2fa: z.literal(true), challenge_id: text }),
@@ -73,6 +117,11 @@ export type FindigiVaultBalance = z.infer<typeof FindigiVaultBalanceSchema>;
 export type FindigiVaultTransaction = z.infer<typeof FindigiVaultTransactionSchema>;
 export type FindigiTransfer = z.infer<typeof FindigiTransferSchema>;
 export type FindigiWorkspace = z.infer<typeof ClientSchema>;
+export type FindigiBatch = z.infer<typeof FindigiBatchSchema>;
+export type FindigiBankTransferQuote = z.infer<typeof FindigiBankTransferQuoteSchema>;
+export type FindigiFxTicker = z.infer<typeof FindigiFxTickerSchema>;
+export type FindigiFxTickers = z.infer<typeof FindigiFxTickersSchema>;
+export type FindigiFxQuote = z.infer<typeof FindigiFxQuoteSchema>;
 
 export interface FindigiCredentials {
   email: string;
@@ -95,6 +144,27 @@ export interface WalletTransferRequest {
   destination_wallet_id: string;
   amount: string;
   description?: string;
+}
+
+export interface PayoutRequest {
+  source_wallet_id: string;
+  amount: string;
+  beneficiary_id?: string;
+  beneficiary?: { bank_code: string; account_number: string; account_name: string };
+  description?: string;
+}
+
+export interface BatchTransferRequest {
+  source_wallet_id: string;
+  execution_mode: 'immediate' | 'scheduled';
+  scheduled_at?: string;
+  items: Array<{ beneficiary_id: string; amount: string }>;
+  description?: string;
+}
+
+export interface BatchAnswer {
+  batch: FindigiBatch;
+  items: FindigiTransfer[];
 }
 
 export interface BankTransferRequest {
@@ -220,6 +290,19 @@ export class FindigiClient {
     return transferOf(response.json, 'wallets.transfers.get');
   }
 
+  /** FinDIGI's fee and total for a transfer to bank; it also refuses corridors it cannot serve. Creates nothing. */
+  async quoteBankTransfer(request: BankTransferRequest, signal?: AbortSignal): Promise<FindigiBankTransferQuote> {
+    const response = await this.inWorkspace({
+      endpoint: 'fiat.transfers-to-bank.quote',
+      method: 'POST',
+      path: '/api/fiat/transfers-to-bank/quote',
+      json: request,
+      idempotent: true,
+      ...withSignal(signal),
+    });
+    return shapeOf(response.json, 'fiat.transfers-to-bank.quote', z.object({ quote: FindigiBankTransferQuoteSchema })).quote;
+  }
+
   async createBankTransfer(request: BankTransferRequest, idempotencyKey: string, signal?: AbortSignal): Promise<FindigiTransfer> {
     const response = await this.inWorkspace({
       endpoint: 'fiat.transfers-to-bank.create',
@@ -235,6 +318,92 @@ export class FindigiClient {
   async bankTransfer(id: string, signal?: AbortSignal): Promise<FindigiTransfer> {
     const response = await this.inWorkspace({ endpoint: 'fiat.transfers-to-bank.get', method: 'GET', path: `/api/fiat/transfers-to-bank/${encodeURIComponent(id)}`, ...withSignal(signal) });
     return transferOf(response.json, 'fiat.transfers-to-bank.get');
+  }
+
+  async createPayout(request: PayoutRequest, idempotencyKey: string, signal?: AbortSignal): Promise<FindigiTransfer> {
+    const response = await this.inWorkspace({
+      endpoint: 'fiat.payout.create',
+      method: 'POST',
+      path: '/api/fiat/payout',
+      json: request,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      ...withSignal(signal),
+    });
+    return shapeOf(response.json, 'fiat.payout.create', z.object({ payout: FindigiTransferSchema })).payout;
+  }
+
+  /** A payout, alone or a batch item (the sandbox's `GET /api/fiat/payout/:id`). */
+  async payout(id: string, signal?: AbortSignal): Promise<FindigiTransfer> {
+    const response = await this.inWorkspace({ endpoint: 'fiat.payout.get', method: 'GET', path: `/api/fiat/payout/${encodeURIComponent(id)}`, ...withSignal(signal) });
+    return shapeOf(response.json, 'fiat.payout.get', z.object({ payout: FindigiTransferSchema })).payout;
+  }
+
+  async createBatch(request: BatchTransferRequest, idempotencyKey: string, signal?: AbortSignal): Promise<BatchAnswer> {
+    const response = await this.inWorkspace({
+      endpoint: 'batch-transfers.create',
+      method: 'POST',
+      path: '/api/batch-transfers',
+      json: request,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      ...withSignal(signal),
+    });
+    return batchOf(response.json, 'batch-transfers.create');
+  }
+
+  async batch(id: string, signal?: AbortSignal): Promise<BatchAnswer> {
+    const path = `/api/batch-transfers/${encodeURIComponent(id)}`;
+    const batch = await this.inWorkspace({ endpoint: 'batch-transfers.get', method: 'GET', path, ...withSignal(signal) });
+    const items = await this.inWorkspace({ endpoint: 'batch-transfers.items', method: 'GET', path: `${path}/items`, ...withSignal(signal) });
+    return {
+      batch: shapeOf(batch.json, 'batch-transfers.get', z.object({ batch_transfer: FindigiBatchSchema })).batch_transfer,
+      items: shapeOf(items.json, 'batch-transfers.items', z.object({ items: z.array(FindigiTransferSchema) })).items,
+    };
+  }
+
+  /** Cancels the items that have not run yet; FinDIGI answers 409 when none is left. */
+  async cancelBatch(id: string, signal?: AbortSignal): Promise<BatchAnswer> {
+    const response = await this.inWorkspace({ endpoint: 'batch-transfers.cancel', method: 'POST', path: `/api/batch-transfers/${encodeURIComponent(id)}/cancel`, json: {}, ...withSignal(signal) });
+    return batchOf(response.json, 'batch-transfers.cancel');
+  }
+
+  async executeBatchNow(id: string, signal?: AbortSignal): Promise<BatchAnswer> {
+    const response = await this.inWorkspace({ endpoint: 'batch-transfers.execute-now', method: 'POST', path: `/api/batch-transfers/${encodeURIComponent(id)}/execute-now`, json: {}, ...withSignal(signal) });
+    return batchOf(response.json, 'batch-transfers.execute-now');
+  }
+
+  /**
+   * FinDIGI's FX ticker feed with its freshness metadata. Public (no session): FX reference data
+   * is the same for every workspace.
+   */
+  async fxTickers(query: { pairs?: readonly string[]; minFreshSeconds: number; changeWindowHours?: number }, signal?: AbortSignal): Promise<FindigiFxTickers> {
+    const response = await this.http.request({
+      endpoint: 'fx.tickers',
+      method: 'GET',
+      path: '/api/fx/tickers',
+      query: [
+        ['pairs', query.pairs === undefined ? undefined : query.pairs.join(',')],
+        ['min_fresh_seconds', String(query.minFreshSeconds)],
+        ['change_window_hours', query.changeWindowHours === undefined ? undefined : String(query.changeWindowHours)],
+      ],
+      ...withSignal(signal),
+    });
+    return shapeOf(response.json, 'fx.tickers', FindigiFxTickersSchema);
+  }
+
+  /** A reference FX quote for one pair, valid `ttl` seconds from `quoted_at`. */
+  async fxQuote(query: { base: string; quote: string; ttlSeconds?: number }, signal?: AbortSignal): Promise<FindigiFxQuote> {
+    const response = await this.http.request({
+      endpoint: 'fx.quote',
+      method: 'GET',
+      path: '/api/fx/quote',
+      query: [
+        ['base', query.base],
+        ['quote', query.quote],
+        ['ttl', query.ttlSeconds === undefined ? undefined : String(query.ttlSeconds)],
+      ],
+      ...withSignal(signal),
+    });
+    return shapeOf(response.json, 'fx.quote', FindigiFxQuoteSchema);
   }
 
   /** One unretried authenticated call: is FinDIGI reachable with our session? */
@@ -308,6 +477,11 @@ function listOf<Schema extends z.ZodType>(json: LosslessJsonValue | undefined, e
   const list = shapeOf(json, endpoint, z.object({ [field]: z.array(z.unknown()) }));
   const items = list[field] as unknown[];
   return items.map((raw) => ({ value: shapeOf(raw as LosslessJsonValue, endpoint, schema), raw: raw as LosslessJsonValue }));
+}
+
+function batchOf(json: LosslessJsonValue | undefined, endpoint: string): BatchAnswer {
+  const answer = shapeOf(json, endpoint, z.object({ batch_transfer: FindigiBatchSchema, items: z.array(FindigiTransferSchema) }));
+  return { batch: answer.batch_transfer, items: answer.items };
 }
 
 function transferOf(json: LosslessJsonValue | undefined, endpoint: string): FindigiTransfer {

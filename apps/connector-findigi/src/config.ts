@@ -26,6 +26,8 @@ export const FindigiConfigSchema = z
     FINDIGI_PAGE_SIZE: integerEnv({ min: 1, max: 200 }).default(100),
     /** Extra or overriding currency precisions, e.g. `{"MYR":2}`. */
     FINDIGI_ASSETS: jsonEnv(z.record(z.string().regex(/^[A-Z0-9]{2,12}$/), z.number().int().min(0).max(36))).default({}),
+    /** `GET /v1/fx/tickers`: a rate older than this is flagged stale (the request's `minFreshSeconds` overrides it). */
+    FINDIGI_FX_MIN_FRESH_SECONDS: integerEnv({ min: 0, max: 86_400 }).default(15),
     /** Read FinVault (custodial crypto) wallets too. */
     FINDIGI_FINVAULT_ENABLED: booleanEnv().default(true),
   })

@@ -6,6 +6,7 @@ import type { ConnectorApp } from '@finmesh/connector-kit';
 import { Pool } from 'pg';
 import { loadFindigiConfig } from './config';
 import { bootstrapFindigiConnector } from './findigi-app';
+import { PaymentEventCollector } from './testing/event-collector';
 
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 const CALLBACK_TOKEN = 'findigi-test-callback-token-0123456789';
@@ -30,6 +31,7 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
   let connector: ConnectorApp;
   let ledgerPool: Pool;
   let ingressUrl: string;
+  let collector: PaymentEventCollector;
 
   const spawnService = (app: string, extraEnv: Record<string, string>): void => {
     const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), join(WORKSPACE_ROOT, 'apps', app, 'src', 'main.ts')], {
@@ -115,6 +117,49 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
 
   const payment = async (id: string): Promise<PaymentAnswer> => (await api<PaymentAnswer>('GET', `/v1/payments/${id}`)).body;
 
+  const approve = async (providerPaymentId: string): Promise<void> => {
+    const approvals = await checker<{ approvals: Array<{ id: string; resource_id: string }> }>('GET', '/api/approvals?status=pending');
+    const approval = approvals.approvals.find((candidate) => candidate.resource_id === providerPaymentId);
+    if (!approval) throw new Error(`no pending approval for ${providerPaymentId}`);
+    await checker('POST', `/api/approvals/${approval.id}/approve`, {});
+  };
+
+  /** A workspace wallet that can pay out to a bank, and a bank of its corridor. */
+  const bankSource = async (): Promise<{ source: string; currency: string; bankCode: string }> => {
+    const wallets = new Set(await keptWallets());
+    const truths = await sandbox.admin.groundTruth('findigi', { transactions: false });
+    const banks: Record<string, string> = { IDR: 'BCA', SGD: 'DBS' };
+    for (const truth of truths) {
+      const currency = truth.asset.split('/')[0] ?? '';
+      const bankCode = banks[currency];
+      if (wallets.has(truth.accountId) && bankCode !== undefined) return { source: truth.accountId, currency, bankCode };
+    }
+    throw new Error('no IDR or SGD wallet in the workspace');
+  };
+
+  const metricCount = async (labels: Record<string, string>): Promise<number> => {
+    const text = await (await fetch(`${connector.url}/metrics`)).text();
+    let total = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith('finmesh_connector_provider_requests_total{') && Object.entries(labels).every(([name, value]) => line.includes(`${name}="${value}"`))) {
+        total += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return total;
+  };
+
+  const transactionJournals = async (providerPaymentId: string): Promise<number> => {
+    const result = await ledgerPool.query<{ count: string }>(`SELECT count(*)::text AS count FROM ledger_journals WHERE kind = 'transaction' AND payment_key = $1`, [`findigi:${providerPaymentId}`]);
+    return Number(result.rows[0]?.count ?? '0');
+  };
+
+  /** Exactly one published payment.status_changed per change: each code once, each id once. */
+  const expectOneEventPerChange = async (providerPaymentId: string, codes: string[]): Promise<void> => {
+    await expectEventually(() => expect([...collector.codesOf(providerPaymentId)].sort()).toEqual([...codes].sort()), { timeoutMs: 30_000 });
+    const ids = collector.ofPayment(providerPaymentId).map((event) => event.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  };
+
   beforeAll(async () => {
     sandbox = await startProviderSandbox({ seed: 'connector-findigi' });
     const ledgerDatabase = await createTestDatabase('findigi-ledger');
@@ -151,10 +196,12 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
       FINDIGI_2FA_CODE: '123456',
     });
     connector = await bootstrapFindigiConnector(config);
+    collector = await PaymentEventCollector.start(env.kafkaBrokers, prefix);
     await expectEventually(async () => expect((await fetch(`${ingressUrl}/health/ready`)).status).toBe(200), { timeoutMs: 60_000, intervalMs: 250 });
   }, 120_000);
 
   afterAll(async () => {
+    await collector?.stop();
     await connector?.app.close();
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await Promise.all(
@@ -185,8 +232,10 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
     await sandbox.admin.advanceClock({ seconds: 10 });
     await expectEventually(async () => expect((await payment(created.body.id)).status).toBe('settled'), { timeoutMs: 30_000 });
     const done = await payment(created.body.id);
+    // In arrival order: a poll may see `completed` before the `processing` webhook lands (recorded as stale, never applied).
     const codes = done.history.map((entry) => entry.rawStatus.code);
-    expect(codes).toEqual(['awaiting_approval', 'processing', 'completed']);
+    expect([...codes].sort()).toEqual(['awaiting_approval', 'completed', 'processing']);
+    await expectOneEventPerChange(created.body.providerPaymentId, ['awaiting_approval', 'processing', 'completed']);
     expect(new Set(done.history.map((entry) => entry.eventId)).size).toBe(done.history.length);
     const deliveries = await sandbox.admin.call<{ callbacks: Array<{ eventType: string; attempts: Array<{ status?: number }> }> }>('GET', '/callbacks?provider=findigi');
     expect(deliveries.callbacks.some((delivery) => delivery.eventType === 'wallet_transfer.completed' && delivery.attempts.some((attempt) => attempt.status === 200))).toBe(true);
@@ -209,6 +258,186 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
     await checker('POST', `/api/approvals/${approval.id}/reject`, { note: 'not this one' });
     await expectEventually(async () => expect((await payment(created.body.id)).status).toBe('rejected'), { timeoutMs: 30_000 });
     await expectEventually(async () => expect(await ledgerPayment(created.body.providerPaymentId)).toMatchObject({ status: 'rejected', hold_state: 'released' }), { timeoutMs: 30_000 });
+    await syncAll();
+    await expectLedgerEqualsGroundTruth();
+  }, 120_000);
+
+  it('a transfer to bank takes the quote step, waits for approval, settles and is booked once', async () => {
+    const { source, currency, bankCode } = await bankSource();
+    const quotesBefore = await metricCount({ endpoint: 'fiat.transfers-to-bank.quote', outcome: 'ok' });
+    const request = { type: 'bank_transfer', sourceWalletId: source, amount: '25', currency, beneficiary: { bankCode, accountNumber: '1234567890', accountName: 'Siti Rahma' }, maxFee: '5000' };
+    const created = await api<PaymentAnswer>('POST', '/v1/payments', request, { 'idempotency-key': 'findigi-bank-settle-1' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'pending_approval', rawStatus: { scheme: 'findigi.transfer', code: 'awaiting_approval' } });
+    expect((await metricCount({ endpoint: 'fiat.transfers-to-bank.quote', outcome: 'ok' })) - quotesBefore).toBe(1);
+    await expectEventually(async () => expect(await ledgerPayment(created.body.providerPaymentId)).toMatchObject({ hold_state: 'held' }), { timeoutMs: 30_000 });
+
+    await approve(created.body.providerPaymentId);
+    await sandbox.admin.advanceClock({ seconds: 70 });
+    await expectEventually(async () => expect((await payment(created.body.id)).status).toBe('settled'), { timeoutMs: 30_000 });
+    await expectOneEventPerChange(created.body.providerPaymentId, ['awaiting_approval', 'processing', 'completed']);
+
+    await syncAll();
+    await expectLedgerEqualsGroundTruth();
+    await expectEventually(async () => expect(await ledgerPayment(created.body.providerPaymentId)).toMatchObject({ status: 'settled', hold_state: 'released' }), { timeoutMs: 30_000 });
+    await syncAll();
+    await expectLedgerEqualsGroundTruth();
+    expect(await transactionJournals(created.body.providerPaymentId)).toBe(1);
+  }, 120_000);
+
+  it('a transfer to bank whose fee is above maxFee is refused at the quote step; nothing is held', async () => {
+    const { source, currency, bankCode } = await bankSource();
+    const request = { type: 'bank_transfer', sourceWalletId: source, amount: '25', currency, beneficiary: { bankCode, accountNumber: '1234567890', accountName: 'Siti Rahma' }, maxFee: '0.5' };
+    const refused = await api<{ error: { code: string; message: string } }>('POST', '/v1/payments', { ...request, maxFee: currency === 'IDR' ? '1' : '0.5' }, { 'idempotency-key': 'findigi-bank-fee-1' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'provider_refused', message: expect.stringContaining('above maxFee') });
+    const pending = (await sandbox.admin.groundTruth('findigi', { account: source }))[0]?.transactions?.filter((entry) => entry.status === 'pending') ?? [];
+    expect(pending.filter((entry) => entry.references['reference_type'] === 'bank_transfer')).toEqual([]);
+  }, 60_000);
+
+  it('a transfer to bank the rail fails releases its hold, and nothing is booked for it', async () => {
+    const { source, currency, bankCode } = await bankSource();
+    const request = { type: 'bank_transfer', sourceWalletId: source, amount: '12', currency, beneficiary: { bankCode, accountNumber: '0000000000', accountName: 'Closed Account' } };
+    const created = await api<PaymentAnswer>('POST', '/v1/payments', request, { 'idempotency-key': 'findigi-bank-fail-1' });
+    expect(created.body.status).toBe('pending_approval');
+    await expectEventually(async () => expect(await ledgerPayment(created.body.providerPaymentId)).toMatchObject({ hold_state: 'held' }), { timeoutMs: 30_000 });
+    await approve(created.body.providerPaymentId);
+    await sandbox.admin.advanceClock({ seconds: 70 });
+    await expectEventually(async () => expect((await payment(created.body.id)).status).toBe('failed'), { timeoutMs: 30_000 });
+    await expectEventually(async () => expect(await ledgerPayment(created.body.providerPaymentId)).toMatchObject({ status: 'failed', hold_state: 'released' }), { timeoutMs: 30_000 });
+    await expectOneEventPerChange(created.body.providerPaymentId, ['awaiting_approval', 'processing', 'failed']);
+    await syncAll();
+    await expectLedgerEqualsGroundTruth();
+    expect(await transactionJournals(created.body.providerPaymentId)).toBe(0);
+  }, 120_000);
+
+  it('duplicated webhooks publish one payment.status_changed per change', async () => {
+    await sandbox.admin.call('POST', '/faults', { provider: 'findigi', kind: 'callback_duplicate', copies: 3 });
+    try {
+      const { source, destination, currency } = await transferPair();
+      const request = { type: 'wallet_transfer', sourceWalletId: source, destinationWalletId: destination, amount: '4', currency };
+      const created = await api<PaymentAnswer>('POST', '/v1/payments', request, { 'idempotency-key': 'findigi-duplicates-1' });
+      await approve(created.body.providerPaymentId);
+      await sandbox.admin.advanceClock({ seconds: 10 });
+      await expectEventually(async () => expect((await payment(created.body.id)).status).toBe('settled'), { timeoutMs: 30_000 });
+      const deliveries = await sandbox.admin.call<{ callbacks: Array<{ eventType: string; body: string; attempts: Array<{ status?: number }> }> }>('GET', '/callbacks?provider=findigi');
+      const copies = deliveries.callbacks.filter((delivery) => delivery.body.includes(created.body.providerPaymentId)).flatMap((delivery) => delivery.attempts.filter((attempt) => attempt.status === 200));
+      expect(copies.length).toBeGreaterThanOrEqual(9);
+      await expectOneEventPerChange(created.body.providerPaymentId, ['awaiting_approval', 'processing', 'completed']);
+    } finally {
+      await sandbox.admin.clearFaults('findigi');
+    }
+  }, 120_000);
+
+  it('reordered webhooks (an older status after a newer one) never move a payment backwards', async () => {
+    const { source, destination, currency } = await transferPair();
+    const request = { type: 'wallet_transfer', sourceWalletId: source, destinationWalletId: destination, amount: '6', currency };
+    const created = await api<PaymentAnswer>('POST', '/v1/payments', request, { 'idempotency-key': 'findigi-reorder-1' });
+    // From here, webhooks wait until two are held and then go newest first: completed before processing.
+    await sandbox.admin.call('POST', '/faults', { provider: 'findigi', kind: 'callback_reorder', holdCount: 2 });
+    try {
+      await approve(created.body.providerPaymentId);
+      await sandbox.admin.advanceClock({ seconds: 10 });
+      await sandbox.admin.call('POST', '/callbacks/flush');
+      const reorder = (await sandbox.admin.faults()).find((fault) => fault.kind === 'callback_reorder');
+      expect(reorder?.fired).toBeGreaterThanOrEqual(2);
+      await expectEventually(async () => expect((await payment(created.body.id)).status).toBe('settled'), { timeoutMs: 30_000 });
+      await expectOneEventPerChange(created.body.providerPaymentId, ['awaiting_approval', 'processing', 'completed']);
+      // Every callback consumed (the late processing one included): still settled, in finmesh and in the ledger.
+      await expectEventually(async () => expect(await ledgerPayment(created.body.providerPaymentId)).toMatchObject({ status: 'settled' }), { timeoutMs: 30_000 });
+      expect((await payment(created.body.id)).status).toBe('settled');
+    } finally {
+      await sandbox.admin.clearFaults('findigi');
+    }
+  }, 120_000);
+
+  it('a payout waits for approval, settles on the rail and is booked once', async () => {
+    const { source, currency, bankCode } = await bankSource();
+    const request = { type: 'payout', sourceWalletId: source, amount: '30', currency, beneficiary: { bankCode, accountNumber: '5555555555', accountName: 'Dewi Lestari' } };
+    const created = await api<PaymentAnswer>('POST', '/v1/payments', request, { 'idempotency-key': 'findigi-payout-1' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'pending_approval', rawStatus: { scheme: 'findigi.transfer', code: 'awaiting_approval' } });
+    await expectEventually(async () => expect(await ledgerPayment(created.body.providerPaymentId)).toMatchObject({ hold_state: 'held' }), { timeoutMs: 30_000 });
+    await approve(created.body.providerPaymentId);
+    await sandbox.admin.advanceClock({ seconds: 70 });
+    await expectEventually(async () => expect((await payment(created.body.id)).status).toBe('settled'), { timeoutMs: 30_000 });
+    await expectOneEventPerChange(created.body.providerPaymentId, ['awaiting_approval', 'processing', 'completed']);
+    await syncAll();
+    await expectLedgerEqualsGroundTruth();
+    await expectEventually(async () => expect(await ledgerPayment(created.body.providerPaymentId)).toMatchObject({ status: 'settled', hold_state: 'released' }), { timeoutMs: 30_000 });
+    expect(await transactionJournals(created.body.providerPaymentId)).toBe(1);
+  }, 120_000);
+
+  interface BatchAnswer {
+    id: string;
+    status: string;
+    approvalId: string | null;
+    itemCount: number;
+    totalAmount: { amount: string; asset: string };
+    items: Array<{ itemId: string; paymentId: string | null; rawStatus: { code: string } }>;
+  }
+
+  const savedBank = async (bankCode: string, accountNumber: string): Promise<string> =>
+    (await checker<{ bank: { id: string } }>('POST', '/api/settings/banks', { bank_code: bankCode, account_number: accountNumber, account_name: `Payee ${accountNumber}` })).bank.id;
+
+  it('a batch transfer: one approval, each item its own payment and hold; a failed item is released, the other booked once', async () => {
+    const { source, currency, bankCode } = await bankSource();
+    const good = await savedBank(bankCode, '7777777777');
+    const bad = await savedBank(bankCode, '0000000000');
+    const request = { sourceWalletId: source, currency, items: [{ beneficiaryId: good, amount: '40' }, { beneficiaryId: bad, amount: '15' }], description: 'November payroll' };
+    const created = await api<BatchAnswer>('POST', '/v1/batch-transfers', request, { 'idempotency-key': 'findigi-batch-1' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'awaiting_approval', itemCount: 2 });
+    const [goodItem, badItem] = created.body.items;
+    if (!goodItem?.paymentId || !badItem?.paymentId) throw new Error('every item must be followed by a payment');
+    expect((await payment(goodItem.paymentId)).status).toBe('pending_approval');
+    const replay = await api<BatchAnswer>('POST', '/v1/batch-transfers', request, { 'idempotency-key': 'findigi-batch-1' });
+    expect(replay.body.id).toBe(created.body.id);
+    expect(replay.body.items.map((item) => item.paymentId)).toEqual([goodItem.paymentId, badItem.paymentId]);
+    const conflict = await api<{ error: { code: string } }>('POST', '/v1/batch-transfers', { ...request, description: 'another batch' }, { 'idempotency-key': 'findigi-batch-1' });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.code).toBe('idempotency_conflict');
+    for (const item of [goodItem, badItem]) {
+      await expectEventually(async () => expect(await ledgerPayment(item.itemId)).toMatchObject({ hold_state: 'held' }), { timeoutMs: 30_000 });
+    }
+
+    await checker('POST', `/api/approvals/${created.body.approvalId ?? ''}/approve`, {});
+    await sandbox.admin.advanceClock({ seconds: 70 });
+    await expectEventually(async () => expect((await payment(goodItem.paymentId ?? '')).status).toBe('settled'), { timeoutMs: 30_000 });
+    await expectEventually(async () => expect((await payment(badItem.paymentId ?? '')).status).toBe('failed'), { timeoutMs: 30_000 });
+    expect((await api<BatchAnswer>('GET', `/v1/batch-transfers/${created.body.id}`)).body).toMatchObject({ status: 'partially_completed' });
+    await expectOneEventPerChange(goodItem.itemId, ['awaiting_approval', 'pending', 'processing', 'completed']);
+    await expectOneEventPerChange(badItem.itemId, ['awaiting_approval', 'pending', 'processing', 'failed']);
+
+    await syncAll();
+    await expectLedgerEqualsGroundTruth();
+    await expectEventually(async () => expect(await ledgerPayment(goodItem.itemId)).toMatchObject({ status: 'settled', hold_state: 'released' }), { timeoutMs: 30_000 });
+    await expectEventually(async () => expect(await ledgerPayment(badItem.itemId)).toMatchObject({ status: 'failed', hold_state: 'released' }), { timeoutMs: 30_000 });
+    expect(await transactionJournals(goodItem.itemId)).toBe(1);
+    expect(await transactionJournals(badItem.itemId)).toBe(0);
+  }, 120_000);
+
+  it('cancelling a batch through the connector releases the holds of the items not yet run', async () => {
+    const { source, currency, bankCode } = await bankSource();
+    const bank = await savedBank(bankCode, '8888888888');
+    const scheduledAt = new Date(Date.parse((await sandbox.admin.clock()).now) + 3_600_000).toISOString();
+    const request = { sourceWalletId: source, currency, executionMode: 'scheduled', scheduledAt, items: [{ beneficiaryId: bank, amount: '9' }, { beneficiaryId: bank, amount: '11' }] };
+    const created = await api<BatchAnswer>('POST', '/v1/batch-transfers', request, { 'idempotency-key': 'findigi-batch-cancel-1' });
+    expect(created.status).toBe(201);
+    for (const item of created.body.items) {
+      await expectEventually(async () => expect(await ledgerPayment(item.itemId)).toMatchObject({ hold_state: 'held' }), { timeoutMs: 30_000 });
+    }
+    const cancelled = await api<BatchAnswer>('POST', `/v1/batch-transfers/${created.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body.items.map((item) => item.rawStatus.code)).toEqual(['cancelled', 'cancelled']);
+    for (const item of created.body.items) {
+      await expectEventually(async () => expect((await payment(item.paymentId ?? '')).status).toBe('cancelled'), { timeoutMs: 30_000 });
+      await expectEventually(async () => expect(await ledgerPayment(item.itemId)).toMatchObject({ status: 'cancelled', hold_state: 'released' }), { timeoutMs: 30_000 });
+    }
+    const again = await api<{ error: { code: string } }>('POST', `/v1/batch-transfers/${created.body.id}/cancel`);
+    expect(again.status).toBe(422);
+    expect(again.body.error.code).toBe('provider_refused');
     await syncAll();
     await expectLedgerEqualsGroundTruth();
   }, 120_000);

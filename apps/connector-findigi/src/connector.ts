@@ -40,10 +40,20 @@ export function createFindigiClient(config: FindigiConfig, kit: ConnectorKit): F
  * by FinDIGI's transfer webhooks (through the ingress).
  */
 export function createFindigiConnector(config: FindigiConfig, kit: ConnectorKit): Connector {
+  return createFindigiConnectorParts(config, kit).connector;
+}
+
+export interface FindigiConnectorParts {
+  connector: Connector;
+  /** The same client (and session) the connector uses, for the FinDIGI routes of the connector's API. */
+  client: FindigiClient;
+}
+
+export function createFindigiConnectorParts(config: FindigiConfig, kit: ConnectorKit): FindigiConnectorParts {
   const client = createFindigiClient(config, kit);
   const assets = new FindigiAssets(config.FINDIGI_ASSETS);
   const sync: FindigiSyncOptions = { client, assets, pageSize: config.FINDIGI_PAGE_SIZE, finvault: config.FINDIGI_FINVAULT_ENABLED };
-  return defineConnector({
+  const connector = defineConnector({
     name: 'findigi',
     provider: 'findigi',
     capabilities: ['fetch_accounts', 'fetch_balances', 'fetch_transactions', 'initiate_payment', 'poll_payment_status', 'translate_callbacks'],
@@ -62,4 +72,5 @@ export function createFindigiConnector(config: FindigiConfig, kit: ConnectorKit)
     syncIntervalsMs: { accounts: 3_600_000, balances: 300_000, transactions: 60_000 },
     probe: (signal) => client.probe(signal),
   });
+  return { connector, client };
 }

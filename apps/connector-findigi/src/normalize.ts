@@ -42,7 +42,7 @@ const KIND_OF_VAULT_TYPE: Readonly<Record<string, TransactionKind>> = {
 };
 
 /** Wallet history entries that belong to a transfer finmesh tracks as a payment. */
-const PAYMENT_REFERENCE_TYPES = new Set(['wallet_transfer', 'bank_transfer']);
+const PAYMENT_REFERENCE_TYPES = new Set(['wallet_transfer', 'bank_transfer', 'payout']);
 
 export class UnknownFindigiCurrencyError extends ContractError {
   constructor(currency: string) {
@@ -101,9 +101,21 @@ export function walletBalanceUpdated(
   return balanceEvent(walletId, assets.assetOf(balance.currency), balance.balance, balance.available_balance, asOf, context);
 }
 
-/** A FinVault wallet's position in one crypto asset (FinDIGI gives no as-of time: the observation is it). */
-export function vaultBalanceUpdated(walletId: string, balance: FindigiVaultBalance, assets: FindigiAssets, context: ObservationContext): BalanceUpdatedEvent {
-  return balanceEvent(vaultAccountId(walletId, balance.symbol), assets.assetOf(balance.symbol), balance.balance, balance.available_balance, context.observedAt.toISOString(), context);
+/**
+ * A FinVault wallet's position in one crypto asset. FinDIGI gives no as-of time for it; `asOf`
+ * should be on FinDIGI's clock like the FinVault transactions' `confirmed_at` — the sync passes
+ * the `as_of` of a wallet balance read just before — because the ledger counts the bookings dated
+ * up to a balance's asOf as already in it: a connector-clock asOf ahead of FinDIGI's would make it
+ * take every later confirmation out again. Without one, the observation time.
+ */
+export function vaultBalanceUpdated(
+  walletId: string,
+  balance: FindigiVaultBalance,
+  assets: FindigiAssets,
+  context: ObservationContext,
+  asOf: string = context.observedAt.toISOString(),
+): BalanceUpdatedEvent {
+  return balanceEvent(vaultAccountId(walletId, balance.symbol), assets.assetOf(balance.symbol), balance.balance, balance.available_balance, asOf, context);
 }
 
 function kindOf(table: Readonly<Record<string, TransactionKind>>, type: string): TransactionKind {

@@ -50,13 +50,18 @@ export function balancesFetcher(options: FindigiSyncOptions): ResourceFetcher {
   return {
     async fetchPage(request: SyncPageRequest): Promise<SyncPage> {
       const events: FinmeshEvent[] = [];
+      // FinDIGI's clock, as its last wallet balance gave it: FinVault positions are dated on it too.
+      let findigiNow: string | undefined;
       for (const wallet of await request.resources.list(RESOURCE_KINDS.wallet, { limit: MAX_WALLETS })) {
         const balances = await options.client.walletBalances(wallet.id, request.signal);
+        findigiNow = balances.as_of;
         for (const balance of balances.balances) events.push(walletBalanceUpdated(balances.wallet_id, balance, balances.as_of, options.assets, request));
       }
       if (options.finvault) {
         for (const wallet of await request.resources.list(RESOURCE_KINDS.vaultWallet, { limit: MAX_WALLETS })) {
-          for (const balance of await options.client.vaultBalances(wallet.id, request.signal)) events.push(vaultBalanceUpdated(wallet.id, balance, options.assets, request));
+          for (const balance of await options.client.vaultBalances(wallet.id, request.signal)) {
+            events.push(vaultBalanceUpdated(wallet.id, balance, options.assets, request, findigiNow));
+          }
         }
       }
       return { events, cursor: null, hasMore: false };

@@ -14,7 +14,8 @@ export interface FinxConnectorParts {
 /**
  * The Fin X connector's capabilities: Fin X has accounts with a balance and nothing else (no
  * transactions, no payments, no callbacks), so it declares fetch_accounts only; the accounts
- * sync publishes the balances. Account management is the connector's own API (finx-app.ts).
+ * sync publishes the balances and, as booked adjustments, the movements behind them (normalize.ts).
+ * Account management is the connector's own API (finx-app.ts).
  */
 export function createFinxConnector(config: FinxConfig, kit: ConnectorKit): FinxConnectorParts {
   const client = new FinxClient(

@@ -99,7 +99,7 @@ describe('connector-finx against the sandbox, Kafka, PostgreSQL and the ledger',
     expect(env.collector.of('balance.updated')).toHaveLength(ACCOUNTS);
   });
 
-  it('turns a balance change made at Fin X into exactly one new event, which the ledger shows as an open discrepancy', async () => {
+  it('books a balance change made at Fin X as an adjustment, so the ledger follows Fin X with no discrepancy; rechecks it once', async () => {
     const [account] = await groundTruth();
     if (!account) throw new Error('no account');
     await env.sandbox.admin.advanceClock({ seconds: 60 });
@@ -110,24 +110,27 @@ describe('connector-finx against the sandbox, Kafka, PostgreSQL and the ledger',
     expect((await finx('PUT', `/v1/accounts/${account.accountId}`, `{"balance":${decimal}}`)).status).toBe(200);
 
     const result = await sync();
-    expect(result.attempts).toEqual([expect.objectContaining({ outcome: 'completed', events: 1 })]);
+    expect(result.attempts).toEqual([expect.objectContaining({ outcome: 'completed', events: 2 })]);
     await expectEventually(() => expect(balancesOf(account.accountId)).toHaveLength(2));
-    expect(balancesOf(account.accountId)[1]?.data.booked).toEqual({ amount: after.toString(), asset: account.asset });
+    const changed = balancesOf(account.accountId)[1];
+    expect(changed?.data.booked).toEqual({ amount: after.toString(), asset: account.asset });
+    const movements = env.collector.of('transaction.posted').filter((event) => event.account.id === account.accountId);
+    expect(movements).toEqual([
+      expect.objectContaining({
+        occurredAt: changed?.data.asOf,
+        data: expect.objectContaining({ kind: 'adjustment', direction: 'credit', amount: { amount: '12345', asset: account.asset }, status: 'booked', bookedAt: changed?.data.asOf }),
+      }),
+    ]);
+    // The next run publishes the same balance once more (whatever order the ledger read the two topics in), then nothing.
+    expect((await sync()).attempts).toEqual([expect.objectContaining({ events: 1 })]);
     expect((await sync()).attempts).toEqual([expect.objectContaining({ events: 0 })]);
 
-    // Fin X reports no transaction for the movement: the ledger keeps its booked balance and shows the difference.
     await expectEventually(async () => {
-      expect(await openDiscrepancies()).toEqual([
-        expect.objectContaining({
-          accountKey: `finx:${account.accountId}`,
-          asset: account.asset,
-          ledgerBalance: account.balance,
-          providerBalance: { amount: after.toString(), asset: account.asset },
-          difference: { amount: '12345', asset: account.asset },
-        }),
-      ]);
+      // As of the change: the sandbox clock runs ahead of the wall clock (advanced in these tests), and the ledger's "now" is the wall clock.
+      const { data } = await ledger.get<{ data: Array<{ providerAccountKey: string; booked: Money }> }>(`/v1/balances?provider=finx&asOf=${changed?.data.asOf ?? ''}`);
+      expect(data.find((row) => row.providerAccountKey === `finx:${account.accountId}`)?.booked).toEqual({ amount: after.toString(), asset: account.asset });
+      expect(await openDiscrepancies()).toEqual([]);
     });
-    await env.collector.waitFor('ledger.discrepancy', 1);
   });
 
   it('creates, updates and deletes accounts idempotently, each change reflected as events a sync does not repeat', async () => {
@@ -174,7 +177,21 @@ describe('connector-finx against the sandbox, Kafka, PostgreSQL and the ledger',
         { amount: '550050', asset: 'EUR/2' },
       ]),
     );
+    const movements = env.collector.of('transaction.posted').filter((event) => event.account.id === account.id);
+    expect(movements.map((event) => [event.source, event.data.direction, event.data.amount])).toEqual([
+      ['command', 'credit', { amount: '99975', asset: 'USD/2' }],
+      ['command', 'debit', { amount: '600000', asset: 'USD/2' }],
+      ['command', 'credit', { amount: '550050', asset: 'EUR/2' }],
+    ]);
+    // The recheck of the last change (the closed USD position and the EUR one), then nothing.
+    expect((await sync()).attempts).toEqual([expect.objectContaining({ events: 2 })]);
     expect((await sync()).attempts).toEqual([expect.objectContaining({ events: 0 })]);
+    await expectEventually(async () => {
+      const { data } = await ledger.get<{ data: Array<{ providerAccountKey: string; asset: string; booked: Money }> }>(`/v1/balances?provider=finx&asOf=${balancesOf(account.id).at(-1)?.data.asOf ?? ''}`);
+      const rows = data.filter((row) => row.providerAccountKey === `finx:${account.id}`).map((row) => row.booked);
+      expect(rows).toEqual(expect.arrayContaining([{ amount: '0', asset: 'USD/2' }, { amount: '550050', asset: 'EUR/2' }]));
+      expect(await openDiscrepancies()).toEqual([]);
+    });
 
     const deleteKey = randomUUID();
     const deleted = await api('DELETE', `/v1/accounts/${account.id}`, { body: '{"reason":"customer offboarded"}', key: deleteKey });

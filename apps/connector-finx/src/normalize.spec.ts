@@ -66,19 +66,54 @@ describe('balanceChange', () => {
     expect(balanceChange(account({ type: 'checking', updated_at: '705103900' }), first?.kept, assets, context)).toBeUndefined();
   });
 
+  it('books a new balance as an adjustment of the difference dated at updated_at, before the balance', () => {
+    const first = balanceChange(account(), undefined, assets, context);
+    const down = balanceChange(account({ balance: '4999.75', updated_at: '705103260' }), first?.kept, assets, context);
+    expect(down?.events.map((event) => event.type)).toEqual(['transaction.posted', 'balance.updated']);
+    const [movement, balance] = down?.events ?? [];
+    expect(movement).toMatchObject({
+      type: 'transaction.posted',
+      occurredAt: '1992-05-05T22:01:00.000Z',
+      account: { key: 'finx:xgQQXg3hrtjh7AvZ' },
+      data: { providerTransactionId: `balance-change:${balance?.id ?? ''}`, direction: 'debit', amount: { amount: '25', asset: 'USD/2' }, kind: 'adjustment', status: 'booked', bookedAt: '1992-05-05T22:01:00.000Z' },
+    });
+    expect(balance).toMatchObject({ type: 'balance.updated', data: { booked: { amount: '499975', asset: 'USD/2' }, asOf: '1992-05-05T22:01:00.000Z' } });
+    const up = balanceChange(account({ balance: '5100', updated_at: '705103320' }), down?.kept, assets, context);
+    expect(up?.events[0]).toMatchObject({ type: 'transaction.posted', data: { direction: 'credit', amount: { amount: '10025', asset: 'USD/2' } } });
+  });
+
+  it('publishes a changed balance once more on the next observation (the ledger may have compared it before booking the movement), then nothing', () => {
+    const first = balanceChange(account(), undefined, assets, context);
+    const changed = balanceChange(account({ balance: '6000', updated_at: '705103260' }), first?.kept, assets, context);
+    expect(changed?.kept.rechecked).toBe(false);
+    const recheck = balanceChange(account({ balance: '6000', updated_at: '705103260' }), changed?.kept, assets, context);
+    expect(recheck?.events).toHaveLength(1);
+    expect(recheck?.events[0]).toMatchObject({
+      type: 'balance.updated',
+      data: { booked: { amount: '600000', asset: 'USD/2' }, asOf: '1992-05-05T22:01:00.000Z', providerVersion: '705103260:recheck' },
+    });
+    expect(recheck?.events[0]?.id).not.toBe(changed?.events.at(-1)?.id);
+    expect(recheck?.kept).toEqual({ ...changed?.kept, rechecked: true });
+    expect(balanceChange(account({ balance: '6000', updated_at: '705103260' }), recheck?.kept, assets, context)).toBeUndefined();
+    // The first balance opens the account: nothing to recheck.
+    expect(first?.kept.rechecked).toBeUndefined();
+  });
+
   it('gives the same event id for the same fact, whoever observed it and when', () => {
     const polled = balanceChange(account(), undefined, assets, context);
     const commanded = balanceChange(account(), undefined, assets, { observedAt: new Date('2025-03-05T00:00:00Z'), correlationId: 'other', source: 'command' });
     expect(commanded?.events[0]?.id).toBe(polled?.events[0]?.id);
-    expect(balanceChange(account({ balance: '6000', updated_at: '705103260' }), polled?.kept, assets, context)?.events[0]?.id).not.toBe(polled?.events[0]?.id);
+    expect(balanceChange(account({ balance: '6000', updated_at: '705103260' }), polled?.kept, assets, context)?.events.at(-1)?.id).not.toBe(polled?.events[0]?.id);
   });
 
   it('closes the old currency position at zero when the currency changes', () => {
     const first = balanceChange(account(), undefined, assets, context);
     const moved = balanceChange(account({ currency: 'EUR', balance: '4600.5', updated_at: '705103260' }), first?.kept, assets, context);
-    expect(moved?.events.map((event) => event.data.booked)).toEqual([
-      { amount: '0', asset: 'USD/2' },
-      { amount: '460050', asset: 'EUR/2' },
+    expect(moved?.events.map((event) => (event.type === 'balance.updated' ? ['balance', event.data.booked] : ['movement', event.data.direction, event.data.amount]))).toEqual([
+      ['movement', 'debit', { amount: '500000', asset: 'USD/2' }],
+      ['balance', { amount: '0', asset: 'USD/2' }],
+      ['movement', 'credit', { amount: '460050', asset: 'EUR/2' }],
+      ['balance', { amount: '460050', asset: 'EUR/2' }],
     ]);
     expect(moved?.kept.asset).toBe('EUR/2');
   });

@@ -8,6 +8,7 @@ import {
   moneyToDecimal,
   type AccountClosedEvent,
   type BalanceUpdatedEvent,
+  type TransactionPostedEvent,
   type EventSource,
   type Money,
 } from '@finmesh/schemas';
@@ -87,8 +88,12 @@ export function isoOfUnixSeconds(seconds: string): string {
   return new Date(Number(seconds) * 1000).toISOString();
 }
 
-/** What the connector remembers of the last balance it published for an account. */
-export const KeptBalanceSchema = z.object({ asset: z.string(), amount: z.string(), updatedAt: z.string(), eventId: z.string() });
+/**
+ * What the connector remembers of the last balance it published for an account. `rechecked`
+ * false: the balance came with a movement and is published once more on the next run (see
+ * balanceChange); absent in records kept before movements were published.
+ */
+export const KeptBalanceSchema = z.object({ asset: z.string(), amount: z.string(), updatedAt: z.string(), eventId: z.string(), rechecked: z.boolean().optional(), closedAsset: z.string().optional() });
 export type KeptBalance = z.infer<typeof KeptBalanceSchema>;
 
 export function keptBalanceOf(data: unknown): KeptBalance | undefined {
@@ -103,29 +108,82 @@ export interface ObservationContext {
 }
 
 export interface BalanceChange {
-  events: BalanceUpdatedEvent[];
+  events: Array<BalanceUpdatedEvent | TransactionPostedEvent>;
   /** The balance to remember once the events are published. */
   kept: KeptBalance;
 }
 
 /**
- * The `balance.updated` events an account's current state calls for, given the last published
- * balance: none when the balance and currency are unchanged (a type change or a re-sync publishes
- * nothing), one for a new balance, and for a currency change also a zero balance of the old
- * currency — Fin X closes that position and reopens the account in the new one. `updated_at` is
- * the version (asOf and providerVersion), so the same state always gives the same event ids.
+ * The events an account's current state calls for, given the last published balance.
+ *
+ * - The first balance of an account: `balance.updated` only; it opens the account in the ledger.
+ * - A new balance: Fin X reports balances, never the movements behind them, and the ledger books
+ *   money only from `transaction.posted`. So the difference is published as a booked `adjustment`
+ *   dated at `updated_at` (Fin X's clock, like the balance's asOf), then the balance: the ledger's
+ *   booked balance follows Fin X and the balance compares equal. For a currency change, the old
+ *   position is closed (zero balance of the old asset) and the account reopens in the new one,
+ *   each with its movement.
+ * - Unchanged: nothing, except once after a change. Topics are not ordered with each other, so
+ *   the ledger may compare the balance before it books the movement and open a discrepancy that
+ *   only a later balance can clear; the same balance is therefore published once more on the
+ *   next run (asOf unchanged, providerVersion `<updated_at>:recheck`).
+ *
+ * `updated_at` is the version (asOf and providerVersion), so the same state always gives the
+ * same event ids, whether a sync or a command observed it.
  */
 export function balanceChange(account: FinxAccount, previous: KeptBalance | undefined, assets: FinxAssets, context: ObservationContext): BalanceChange | undefined {
   const booked = balanceOf(account, assets);
-  if (previous !== undefined && previous.asset === booked.asset && previous.amount === booked.amount) return undefined;
+  if (previous !== undefined && previous.asset === booked.asset && previous.amount === booked.amount) {
+    if (previous.rechecked !== false) return undefined;
+    const asOfPrevious = isoOfUnixSeconds(previous.updatedAt);
+    const recheck = balanceUpdated(account.id, booked, asOfPrevious, `${previous.updatedAt}:recheck`, context);
+    // After a currency change the closed position's zero balance raced its movement too.
+    const closedRecheck =
+      previous.closedAsset === undefined ? [] : [balanceUpdated(account.id, moneyFromMinorUnits(0n, previous.closedAsset), asOfPrevious, `${previous.updatedAt}:recheck`, context)];
+    const { closedAsset: _closed, ...rest } = previous;
+    return { events: [...closedRecheck, recheck], kept: { ...rest, rechecked: true } };
+  }
   const asOf = isoOfUnixSeconds(account.updated_at);
-  const events: BalanceUpdatedEvent[] = [];
+  const events: BalanceChange['events'] = [];
   if (previous !== undefined && previous.asset !== booked.asset && previous.amount !== '0') {
-    events.push(balanceUpdated(account.id, moneyFromMinorUnits(0n, previous.asset), asOf, account.updated_at, context));
+    const closed = balanceUpdated(account.id, moneyFromMinorUnits(0n, previous.asset), asOf, account.updated_at, context);
+    events.push(movement(account.id, -BigInt(previous.amount), previous.asset, asOf, closed.id, context), closed);
   }
   const current = balanceUpdated(account.id, booked, asOf, account.updated_at, context);
+  if (previous !== undefined) {
+    const before = previous.asset === booked.asset ? BigInt(previous.amount) : 0n;
+    const delta = BigInt(booked.amount) - before;
+    if (delta !== 0n) events.push(movement(account.id, delta, booked.asset, asOf, current.id, context));
+  }
   events.push(current);
-  return { events, kept: { asset: booked.asset, amount: booked.amount, updatedAt: account.updated_at, eventId: current.id } };
+  const kept: KeptBalance = { asset: booked.asset, amount: booked.amount, updatedAt: account.updated_at, eventId: current.id };
+  if (previous !== undefined) kept.rechecked = false;
+  if (previous !== undefined && previous.asset !== booked.asset && previous.amount !== '0') kept.closedAsset = previous.asset;
+  return { events, kept };
+}
+
+/**
+ * A balance change as a booked adjustment. Its id names the balance event that revealed it, so
+ * the same change is one transaction whoever observes it, and two changes never share an id.
+ */
+function movement(accountId: string, delta: bigint, asset: string, asOf: string, balanceEventId: string, context: ObservationContext): TransactionPostedEvent {
+  return createEvent('transaction.posted', {
+    provider: 'finx',
+    source: context.source,
+    occurredAt: asOf,
+    observedAt: context.observedAt.toISOString(),
+    account: accountRef('finx', accountId),
+    correlationId: context.correlationId,
+    data: {
+      providerTransactionId: `balance-change:${balanceEventId}`,
+      direction: delta > 0n ? 'credit' : 'debit',
+      amount: moneyFromMinorUnits(delta > 0n ? delta : -delta, asset),
+      kind: 'adjustment',
+      status: 'booked',
+      bookedAt: asOf,
+      description: 'Fin X balance change (Fin X reports balances, not the movements behind them)',
+    },
+  });
 }
 
 function balanceUpdated(accountId: string, booked: Money, asOf: string, version: string, context: ObservationContext): BalanceUpdatedEvent {

@@ -99,11 +99,16 @@ describe('the accounts sync', () => {
     expect((await run()).events).toEqual([]);
   });
 
-  it('publishes a changed balance once', async () => {
+  it('publishes a changed balance with the movement behind it, rechecks it on the next run, then publishes nothing', async () => {
     await run();
     finx.accounts[2] = account('a3', '99.99', '1700000060');
     const second = await run();
-    expect(second.events).toEqual([expect.objectContaining({ type: 'balance.updated', account: expect.objectContaining({ id: 'a3' }) })]);
+    expect(second.events.map((event) => [event.type, accountIdOf(event)])).toEqual([
+      ['transaction.posted', 'a3'],
+      ['balance.updated', 'a3'],
+    ]);
+    const recheck = await run();
+    expect(recheck.events).toEqual([expect.objectContaining({ type: 'balance.updated', account: expect.objectContaining({ id: 'a3' }), data: expect.objectContaining({ providerVersion: '1700000060:recheck' }) })]);
     expect((await run()).events).toEqual([]);
   });
 

@@ -20,7 +20,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Reads every event on the suite's balance, account-closed and discrepancy topics. */
+/** Reads every event on the suite's balance, transaction, account-closed and discrepancy topics. */
 export class EventCollector {
   readonly events: FinmeshEvent[] = [];
   private constructor(private readonly consumer: Consumer) {}
@@ -30,7 +30,7 @@ export class EventCollector {
     const collector = new EventCollector(consumer);
     await consumer.connect();
     await consumer.subscribe({
-      topics: (['balance.updated', 'account.closed', 'ledger.discrepancy'] as const).map((type) => topicName(TOPICS[type].baseName, prefix)),
+      topics: (['balance.updated', 'transaction.posted', 'account.closed', 'ledger.discrepancy'] as const).map((type) => topicName(TOPICS[type].baseName, prefix)),
       fromBeginning: true,
     });
     await consumer.run({
