@@ -81,7 +81,7 @@ const ingressEnvSchema = z.object({
   INGRESS_PURGE_INTERVAL_MS: integerEnv({ min: 1_000, max: 86_400_000 }).default(3_600_000),
   INGRESS_KAFKA_CONNECT_WAIT_MS: integerEnv({ min: 0, max: 120_000 }).default(10_000),
   INGRESS_PUBLISH_TIMEOUT_MS: integerEnv({ min: 100, max: 60_000 }).default(2_000),
-  INGRESS_PUBLISH_LINGER_MS: integerEnv({ min: 0, max: 100 }).default(5),
+  INGRESS_PUBLISH_LINGER_MS: integerEnv({ min: 0, max: 100 }).default(1),
   INGRESS_RETRY_AFTER_SECONDS: integerEnv({ min: 1, max: 3_600 }).default(5),
   INGRESS_RATE_LIMIT_PER_SECOND: integerEnv({ min: 1, max: 1_000_000 }).default(1_000),
   INGRESS_INDODAX_WAIT_MS: integerEnv({ min: 0, max: 4_500 }).default(3_000),

@@ -16,12 +16,10 @@ export type IdentityPart = string | null;
  * different facts collide with negligible probability.
  */
 export function deterministicEventId(parts: readonly IdentityPart[]): string {
-  const digest = createHash('sha256')
+  const hex = createHash('sha256')
     .update(JSON.stringify([EVENT_ID_NAMESPACE, ...parts]), 'utf8')
-    .digest();
-  const bytes = Uint8Array.from(digest.subarray(0, 16));
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = Buffer.from(bytes).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    .digest('hex');
+  // The first 16 bytes, with the version nibble of byte 6 set to 8 and the variant bits of byte 8 to 10.
+  const variant = ((Number.parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

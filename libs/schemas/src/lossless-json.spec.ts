@@ -1,5 +1,6 @@
 import { ContractError } from './errors';
-import { LosslessJsonValueSchema, parseJsonLosslessly, parseJsonWithSafeNumbers } from './lossless-json';
+import fc from 'fast-check';
+import { LosslessJsonValueSchema, parseJsonLosslessly, parseJsonLosslesslyByParser, parseJsonWithSafeNumbers } from './lossless-json';
 import { moneyFromDecimal } from './money';
 
 describe('parseJsonLosslessly', () => {
@@ -89,5 +90,47 @@ describe('parseJsonWithSafeNumbers', () => {
 
   it('refuses duplicate keys', () => {
     expect(() => parseJsonWithSafeNumbers('{"id":"a","id":"b"}')).toThrow(/duplicate key "id"/);
+  });
+});
+
+describe('parseJsonLosslessly on canonical text (the fast path)', () => {
+  it('gives exactly what the lossless parser gives, for any JSON value serialised by JSON.stringify', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = JSON.stringify(value);
+        expect(parseJsonLosslessly(text)).toEqual(parseJsonLosslesslyByParser(text));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('gives the same for texts that are not canonical: whitespace, repeats, number spellings, "__proto__"', () => {
+    for (const text of [
+      '{ "a": 1 }',
+      '{"a":1,"a":1}',
+      '{"a":1.50,"b":1e-8,"c":-0,"d":123456789012345678901234567890}',
+      '{"2":1,"1":2}',
+      '{"__proto__":{"x":1},"y":2}',
+      '["\\u00e9",1]',
+    ]) {
+      expect(parseJsonLosslessly(text)).toEqual(parseJsonLosslesslyByParser(text));
+    }
+    expect(Object.keys(parseJsonLosslessly('{"__proto__":1}') as object)).toEqual(['__proto__']);
+  });
+
+  it('fails on malformed text exactly as the lossless parser does', () => {
+    for (const text of ['{"a":', '{"a":1,"a":2}', 'nul', '']) {
+      expect(() => parseJsonLosslessly(text)).toThrow(ContractError);
+      expect(() => parseJsonLosslessly(text)).toThrow(
+        (() => {
+          try {
+            parseJsonLosslesslyByParser(text);
+          } catch (error: unknown) {
+            return (error as Error).message;
+          }
+          return 'no error';
+        })(),
+      );
+    }
   });
 });

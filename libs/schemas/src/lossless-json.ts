@@ -30,6 +30,46 @@ export const LosslessJsonValueSchema: z.ZodType<LosslessJsonValue> = z
  * position, never the text itself, which may hold secrets.
  */
 export function parseJsonLosslessly(text: string): LosslessJsonValue {
+  return parseCanonicalJson(text) ?? parseJsonLosslesslyByParser(text);
+}
+
+/**
+ * The fast path of parseJsonLosslessly, for a text that is exactly the canonical serialization
+ * of its native parse (JSON.stringify output: no whitespace, no repeated key — a repeat would be
+ * lost, so the text would differ —, every number written as JavaScript writes it). Then every
+ * number's text is String() of its value, and the native parse with numbers turned into that
+ * text is what the lossless parser gives. Undefined for any other text (and for a text naming
+ * `__proto__`, which the lossless path keeps as plain data).
+ */
+function parseCanonicalJson(text: string): LosslessJsonValue | undefined {
+  if (text.includes('__proto__')) return undefined;
+  let native: unknown;
+  try {
+    native = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (JSON.stringify(native) !== text) return undefined;
+  return numbersToText(native);
+}
+
+/** Replaces the numbers of a fresh native parse with their text, in place. */
+function numbersToText(value: unknown): LosslessJsonValue {
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) value[index] = numbersToText(value[index]);
+    return value as LosslessJsonValue[];
+  }
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = numbersToText(record[key]);
+    return record as { [key: string]: LosslessJsonValue };
+  }
+  return value as string | boolean | null;
+}
+
+/** parseJsonLosslessly through the lossless parser, for any text. */
+export function parseJsonLosslesslyByParser(text: string): LosslessJsonValue {
   try {
     // Numbers stay LosslessNumber while parsing, so that {"a":1,"a":"1"} counts as a conflict.
     return numbersToDecimalText(parseLossless(text, null, { onDuplicateKey: rejectDuplicateKey }));

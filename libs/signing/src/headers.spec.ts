@@ -27,5 +27,21 @@ describe('reading request headers', () => {
       reason: VerificationFailureReason.MalformedHeader,
     });
     expect(readRequiredHeader({ 'x-api-key': ['only'] }, 'X-API-KEY')).toEqual({ ok: true, value: 'only' });
+    expect(readRequiredHeader({ 'x-api-key': ['a'], 'X-Api-Key': ['b'] }, 'X-API-KEY')).toMatchObject({
+      reason: VerificationFailureReason.MalformedHeader,
+    });
+  });
+
+  it('counts an empty list as no value, wherever it stands among the names', () => {
+    expect(readRequiredHeader({ 'x-api-key': 'key-1', 'X-API-KEY': [] }, 'x-api-key')).toEqual({ ok: true, value: 'key-1' });
+    expect(readRequiredHeader({ 'X-API-KEY': [], 'x-api-key': 'key-1' }, 'x-api-key')).toEqual({ ok: true, value: 'key-1' });
+  });
+
+  it('does not take a name that only lower-cases to something longer or shorter for the header', () => {
+    // "İ" lower-cases to two code units; neither record holds x-api-key.
+    expect(readRequiredHeader({ 'x-apİ-key': 'key-1' }, 'x-api-key')).toMatchObject({ reason: VerificationFailureReason.MissingHeader });
+    expect(readRequiredHeader({ 'x-api-keys': 'key-1', 'x-api-ke': 'key-2' }, 'x-api-key')).toMatchObject({
+      reason: VerificationFailureReason.MissingHeader,
+    });
   });
 });

@@ -36,16 +36,25 @@ function lookupHeader(headers: HeaderSource, name: string): HeaderLookup {
     return value === null ? { kind: 'absent' } : { kind: 'single', value };
   }
   const wanted = name.toLowerCase();
-  const values: string[] = [];
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
+  // One pass over the names without copying the record: this runs several times per request.
+  // Header names are ASCII, and no other name lower-cases to an ASCII name of another length.
+  let count = 0;
+  let found: string | undefined;
+  for (const key in headers) {
+    if (!Object.prototype.hasOwnProperty.call(headers, key) || key.length !== wanted.length) continue;
+    const value = headers[key];
+    if (value === undefined || (key !== wanted && key.toLowerCase() !== wanted)) continue;
     // A plain record can hold `X-Api-Key` and `x-api-key` at once: that is a repeated header too.
-    if (typeof value === 'string') values.push(value);
-    else values.push(...value);
+    if (typeof value === 'string') {
+      count += 1;
+      found = value;
+    } else {
+      count += value.length;
+      if (value.length > 0) found = value[0];
+    }
   }
-  const [first, ...rest] = values;
-  if (first === undefined) return { kind: 'absent' };
-  return rest.length === 0 ? { kind: 'single', value: first } : { kind: 'repeated' };
+  if (count === 0 || found === undefined) return { kind: 'absent' };
+  return count === 1 ? { kind: 'single', value: found } : { kind: 'repeated' };
 }
 
 function isFetchHeaders(headers: HeaderSource): headers is { get(name: string): string | null } {

@@ -98,6 +98,7 @@ export {
   STANDARD_WEBHOOK_DEFAULT_TOLERANCE_SECONDS,
   STANDARD_WEBHOOK_HEADERS,
   STANDARD_WEBHOOK_SECRET_PREFIX,
+  createStandardWebhookVerifier,
   generateStandardWebhookSecret,
   parseStandardWebhookSecret,
   signStandardWebhook,
@@ -110,6 +111,7 @@ export type {
   StandardWebhookMessage,
   StandardWebhookVerifierOptions,
   VerifiedStandardWebhook,
+  VerifiedStandardWebhookWithKey,
 } from './standard-webhooks';
 
 export { CALLBACK_TOKEN_HEADER, verifyBearerToken, verifyCallbackToken } from './static-tokens';

@@ -1,4 +1,5 @@
 import {
+  createStandardWebhookVerifier,
   generateStandardWebhookSecret,
   parseStandardWebhookSecret,
   signStandardWebhook,
@@ -102,6 +103,28 @@ describe('verifyStandardWebhook', () => {
     it('accepts a webhook signed with only the old secret by a receiver holding both', () => {
       const headers = signStandardWebhook(message, [oldSecret]);
       expect(reasonOf(verifyStandardWebhook({ headers, body: SPEC_BODY }, options({ secrets: [newSecret, oldSecret] })))).toBe('ok');
+    });
+
+    it('tells which of the receiver\'s secrets matched, every one that did, in order', () => {
+      const thirdSecret = generateStandardWebhookSecret();
+      const verify = createStandardWebhookVerifier(options({ secrets: [newSecret, thirdSecret, oldSecret] }));
+      const both = verify({ headers: signStandardWebhook(message, [oldSecret, newSecret]), body: SPEC_BODY });
+      expect(both).toEqual({ ok: true, value: { id: SPEC_ID, timestamp: SPEC_TIMESTAMP, matchingSecretIndexes: [0, 2] } });
+      const oldOnly = verify({ headers: signStandardWebhook(message, [oldSecret]), body: SPEC_BODY });
+      expect(oldOnly).toEqual({ ok: true, value: { id: SPEC_ID, timestamp: SPEC_TIMESTAMP, matchingSecretIndexes: [2] } });
+      const retired = createStandardWebhookVerifier(options({ secrets: [thirdSecret] }));
+      expect(reasonOf(retired({ headers: signStandardWebhook(message, [oldSecret]), body: SPEC_BODY }))).toBe(
+        VerificationFailureReason.BadSignature,
+      );
+    });
+
+    it('reports the same verdict through a reusable verifier as through verifyStandardWebhook', () => {
+      const verify = createStandardWebhookVerifier(options({ secrets: [newSecret, oldSecret] }));
+      for (const signers of [[oldSecret], [newSecret], [generateStandardWebhookSecret()]]) {
+        const request = { headers: signStandardWebhook(message, signers), body: SPEC_BODY };
+        expect(reasonOf(verify(request))).toBe(reasonOf(verifyStandardWebhook(request, options({ secrets: [newSecret, oldSecret] }))));
+      }
+      expect(() => createStandardWebhookVerifier(options({ secrets: ['not base64!'] }))).toThrow(SigningInputError);
     });
 
     it('rejects a webhook signed only with a secret the receiver has retired', () => {

@@ -106,9 +106,36 @@ export function verifyStandardWebhook(
   request: StandardWebhookIncoming,
   options: StandardWebhookVerifierOptions,
 ): VerificationResult<VerifiedStandardWebhook> {
+  const result = createStandardWebhookVerifier(options)(request);
+  return result.ok ? verified({ id: result.value.id, timestamp: result.value.timestamp }) : result;
+}
+
+/** A verified webhook and which of the verifier's secrets signed it. */
+export interface VerifiedStandardWebhookWithKey extends VerifiedStandardWebhook {
+  /** Indexes in `secrets` of every secret that matches some `v1` signature, in order (at least one). */
+  matchingSecretIndexes: readonly number[];
+}
+
+/**
+ * verifyStandardWebhook with the secrets decoded once, for a receiver that verifies many
+ * requests with the same secrets; the answer also tells which secret matched. Throws
+ * SigningInputError at once for a misconfigured secret.
+ */
+export function createStandardWebhookVerifier(
+  options: StandardWebhookVerifierOptions,
+): (request: StandardWebhookIncoming) => VerificationResult<VerifiedStandardWebhookWithKey> {
   const keys = options.secrets.map(parseStandardWebhookSecret);
   if (keys.length === 0) throw new SigningInputError('no Standard Webhooks secret to verify with');
+  const tolerance = options.toleranceSeconds ?? STANDARD_WEBHOOK_DEFAULT_TOLERANCE_SECONDS;
+  return (request) => verifyWithKeys(request, keys, tolerance, options.now);
+}
 
+function verifyWithKeys(
+  request: StandardWebhookIncoming,
+  keys: readonly Buffer[],
+  tolerance: number,
+  now: (() => Date) | undefined,
+): VerificationResult<VerifiedStandardWebhookWithKey> {
   const id = readRequiredHeader(request.headers, STANDARD_WEBHOOK_HEADERS.id);
   if (!id.ok) return id;
   const timestampHeader = readRequiredHeader(request.headers, STANDARD_WEBHOOK_HEADERS.timestamp);
@@ -137,15 +164,19 @@ export function verifyStandardWebhook(
     );
   }
 
-  const expectedSignatures = keys.map((key) => signatureValue(key, id.value, timestampHeader.value, request.body));
-  let matched = false;
-  for (const expected of expectedSignatures) {
+  const body = bodyBytes(request.body);
+  const matchingSecretIndexes: number[] = [];
+  for (let index = 0; index < keys.length; index += 1) {
+    const expected = signatureValue(keys[index] as Buffer, id.value, timestampHeader.value, body);
+    let keyMatches = false;
+    // Every pair is compared, whatever matched before.
     for (const provided of providedSignatures) {
       const pairMatches = constantTimeEqual(expected, provided);
-      matched = matched || pairMatches;
+      keyMatches = keyMatches || pairMatches;
     }
+    if (keyMatches) matchingSecretIndexes.push(index);
   }
-  if (!matched) {
+  if (matchingSecretIndexes.length === 0) {
     return verificationFailure(
       VerificationFailureReason.BadSignature,
       `header ${STANDARD_WEBHOOK_HEADERS.signature} matches no accepted secret`,
@@ -153,8 +184,7 @@ export function verifyStandardWebhook(
   }
 
   const timestamp = Number(timestampHeader.value);
-  const nowSeconds = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
-  const tolerance = options.toleranceSeconds ?? STANDARD_WEBHOOK_DEFAULT_TOLERANCE_SECONDS;
+  const nowSeconds = Math.floor((now?.() ?? new Date()).getTime() / 1000);
   if (nowSeconds - timestamp > tolerance) {
     return verificationFailure(
       VerificationFailureReason.StaleTimestamp,
@@ -167,7 +197,7 @@ export function verifyStandardWebhook(
       `header ${STANDARD_WEBHOOK_HEADERS.timestamp} is more than ${tolerance} s ahead`,
     );
   }
-  return verified({ id: id.value, timestamp });
+  return verified({ id: id.value, timestamp, matchingSecretIndexes });
 }
 
 function signatureValue(key: Uint8Array, id: string, timestamp: string, body: RawBody): string {

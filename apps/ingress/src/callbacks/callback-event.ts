@@ -49,19 +49,20 @@ export function storableHeaders(headers: Readonly<Record<string, string | readon
  */
 export function callbackEventOf(record: CallbackRecord): CallbackReceivedEvent {
   const parsedBody = parsedBodyOf(record.contentType, record.body);
+  const receivedAt = record.receivedAt.toISOString();
   const withoutId = {
     type: 'callback.received' as const,
     schemaVersion: SCHEMA_VERSION as typeof SCHEMA_VERSION,
     provider: record.provider,
     source: 'callback' as const,
     occurredAt: record.occurredAt.toISOString(),
-    observedAt: record.receivedAt.toISOString(),
+    observedAt: receivedAt,
     correlationId: record.correlationId,
     data: {
       callbackId: record.id,
       sourceName: record.source,
       idempotencyKey: record.idempotencyKey,
-      receivedAt: record.receivedAt.toISOString(),
+      receivedAt,
       contentType: record.contentType,
       headers: record.headers,
       rawBodyBase64: record.body.toString('base64'),

@@ -29,7 +29,13 @@ export class CallbackPublisher {
     private readonly options: CallbackPublisherOptions,
   ) {
     this.producer = createIdempotentProducer(kafka);
-    this.publisher = new EventPublisher(this.producer, { topicPrefix: options.topicPrefix, lingerMs: options.lingerMs });
+    // One send at a time (the idempotent producer sends one request per broker at a time anyway):
+    // callbacks arriving meanwhile share the next send, so the produce requests grow with the load.
+    this.publisher = new EventPublisher(this.producer, {
+      topicPrefix: options.topicPrefix,
+      lingerMs: options.lingerMs,
+      maxConcurrentSends: 1,
+    });
   }
 
   get isConnected(): boolean {

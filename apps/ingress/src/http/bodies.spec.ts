@@ -75,4 +75,14 @@ describe('callback bodies', () => {
     expect(parsedBodyOf('application/json', Buffer.from('['.repeat(100_000)))).toBeUndefined();
     expect(parsedBodyOf('application/json', Buffer.alloc(0))).toBeUndefined();
   });
+
+  it('gives a parsed view up to 32 levels of nesting, not one more', () => {
+    const nested = (levels: number, inner: string): string => `${'['.repeat(levels - 1)}${inner}${']'.repeat(levels - 1)}`;
+    expect(parsedBodyOf('application/json', Buffer.from(nested(32, '"x"')))).toBeDefined();
+    expect(parsedBodyOf('application/json', Buffer.from(nested(33, '"x"')))).toBeUndefined();
+    expect(parsedBodyOf('application/json', Buffer.from(nested(32, '[]')))).toBeDefined();
+    expect(parsedBodyOf('application/json', Buffer.from(nested(33, '[]')))).toBeUndefined();
+    expect(parsedBodyOf('application/json', Buffer.from(nested(31, '{}')))).toBeDefined();
+    expect(parsedBodyOf('application/json', Buffer.from(`{"a":${nested(31, '1')}}`))).toBeDefined();
+  });
 });

@@ -76,7 +76,7 @@ export function parsedBodyOf(contentType: string | undefined, body: Buffer): Los
     switch (mediaType) {
       case 'application/json': {
         const parsed = parseJsonLosslessly(decodeUtf8(body));
-        return depthOf(parsed) <= MAX_PARSED_DEPTH ? parsed : undefined;
+        return isDeeperThan(parsed, MAX_PARSED_DEPTH) ? undefined : parsed;
       }
       case 'application/x-www-form-urlencoded':
       case 'multipart/form-data':
@@ -101,20 +101,13 @@ function groupFields(fields: readonly FormField[]): LosslessJsonValue {
   return grouped;
 }
 
-function depthOf(value: LosslessJsonValue): number {
-  let deepest = 0;
-  const stack: Array<{ value: LosslessJsonValue; depth: number }> = [{ value, depth: 1 }];
-  while (stack.length > 0) {
-    const next = stack.pop();
-    if (next === undefined) break;
-    deepest = Math.max(deepest, next.depth);
-    if (deepest > MAX_PARSED_DEPTH) return deepest;
-    if (next.value !== null && typeof next.value === 'object') {
-      const children = Array.isArray(next.value) ? next.value : Object.values(next.value);
-      for (const child of children) stack.push({ value: child, depth: next.depth + 1 });
-    }
-  }
-  return deepest;
+/** Whether the value nests deeper than `limit` levels (a scalar is one level). */
+function isDeeperThan(value: LosslessJsonValue, limit: number): boolean {
+  if (limit < 1) return true;
+  if (value === null || typeof value !== 'object') return false;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  for (const child of children) if (isDeeperThan(child, limit - 1)) return true;
+  return false;
 }
 
 function decodeUtf8(body: Buffer): string {

@@ -1,11 +1,7 @@
-import { verifyStandardWebhook } from '@finmesh/signing';
+import { createStandardWebhookVerifier, type StandardWebhookIncoming, type VerifiedStandardWebhookWithKey } from '@finmesh/signing';
+import type { VerificationResult } from '@finmesh/signing';
 import type { StandardWebhookSourceConfig } from '../config';
 import { checkedIdempotencyKey, verificationError, type IncomingCallback, type VerifiedCallback } from './incoming-callback';
-
-interface LabelledSecret {
-  keyId: string | undefined;
-  secret: string;
-}
 
 /**
  * A Standard Webhooks source (`POST /webhooks/<name>`): `webhook-id`, `webhook-timestamp` and
@@ -13,16 +9,22 @@ interface LabelledSecret {
  * within the tolerance in both directions. `webhook-id` is the idempotency key.
  */
 export class StandardWebhookSource {
-  private readonly secrets: readonly LabelledSecret[];
+  /** The label of each secret, in the order the verifier holds them. */
+  private readonly keyIds: ReadonlyArray<string | undefined>;
+  /** The secrets are decoded once, here, not on every request. */
+  private readonly verifier: (request: StandardWebhookIncoming) => VerificationResult<VerifiedStandardWebhookWithKey>;
 
   constructor(
     readonly name: string,
     private readonly config: StandardWebhookSourceConfig,
-    private readonly now: () => Date = () => new Date(),
+    now: () => Date = () => new Date(),
   ) {
-    this.secrets = config.secrets.map((entry) =>
-      typeof entry === 'string' ? { keyId: undefined, secret: entry } : { keyId: entry.keyId, secret: entry.secret },
-    );
+    this.keyIds = config.secrets.map((entry) => (typeof entry === 'string' ? undefined : entry.keyId));
+    this.verifier = createStandardWebhookVerifier({
+      secrets: config.secrets.map((entry) => (typeof entry === 'string' ? entry : entry.secret)),
+      toleranceSeconds: config.toleranceSeconds,
+      now,
+    });
   }
 
   get rateLimitPerSecond(): number | undefined {
@@ -30,12 +32,11 @@ export class StandardWebhookSource {
   }
 
   verify(incoming: IncomingCallback): VerifiedCallback {
-    const request = { headers: incoming.headers, body: incoming.body };
-    const options = { toleranceSeconds: this.config.toleranceSeconds, now: this.now };
-    const result = verifyStandardWebhook(request, { ...options, secrets: this.secrets.map((s) => s.secret) });
+    const result = this.verifier({ headers: incoming.headers, body: incoming.body });
     if (!result.ok) throw verificationError(result);
     const idempotencyKey = checkedIdempotencyKey(result.value.id, 'header webhook-id');
-    const keyId = this.matchingKeyId(request, options);
+    // The label of the secret that matched (the first labelled one when a sender signs with several).
+    const keyId = result.value.matchingSecretIndexes.map((index) => this.keyIds[index]).find((label) => label !== undefined);
     return {
       source: this.name,
       provider: this.config.provider,
@@ -43,16 +44,5 @@ export class StandardWebhookSource {
       verification: keyId === undefined ? { scheme: 'standard-webhooks' } : { scheme: 'standard-webhooks', keyId },
       occurredAt: new Date(result.value.timestamp * 1_000),
     };
-  }
-
-  /** The label of the secret that matched; only worked out when secrets are labelled. */
-  private matchingKeyId(
-    request: { headers: IncomingCallback['headers']; body: Buffer },
-    options: { toleranceSeconds: number; now: () => Date },
-  ): string | undefined {
-    const labelled = this.secrets.filter((entry) => entry.keyId !== undefined);
-    if (labelled.length === 0) return undefined;
-    if (this.secrets.length === 1) return labelled[0]?.keyId;
-    return labelled.find((entry) => verifyStandardWebhook(request, { ...options, secrets: [entry.secret] }).ok)?.keyId;
   }
 }
