@@ -1,15 +1,12 @@
 // Real parts: the Kafka broker and PostgreSQL of the test run; the provider sandbox, the ledger and the ingress as separate processes (real HTTP).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { createTestDatabase, expectEventually, startProviderSandbox, testEnvironment, testTopicPrefix, type GroundTruthAccount, type SandboxProcess } from '@finmesh/testing';
+import { createTestDatabase, expectEventually, freePort, startAppProcess, startProviderSandbox, testEnvironment, testTopicPrefix, type AppProcess, type GroundTruthAccount, type SandboxProcess } from '@finmesh/testing';
 import { Pool } from 'pg';
 import { loadIndexoConfig } from './config';
 import type { ConsentView } from './consents';
 import { bootstrapIndexoConnector, type IndexoConnectorApp } from './indexo-app';
 import { DOCUMENTED_SAMPLE_QWAC } from './testing/qwac-fixture';
 
-const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 const NOTIFICATION_TOKEN = randomBytes(24).toString('hex');
 
 interface PaymentAnswer {
@@ -21,10 +18,6 @@ interface PaymentAnswer {
   sca?: { challenge: string };
 }
 
-function randomPort(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
-}
-
 function isoDay(offsetDays: number, from = Date.now()): string {
   return new Date(from + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
@@ -32,21 +25,16 @@ function isoDay(offsetDays: number, from = Date.now()): string {
 describe('connector-indexo against the sandbox, with the ledger and the ingress', () => {
   const env = testEnvironment();
   const prefix = testTopicPrefix('connector-indexo');
-  const children: ChildProcess[] = [];
+  const services: AppProcess[] = [];
   let sandbox: SandboxProcess;
   let connector: IndexoConnectorApp;
   let ledgerPool: Pool;
   let accounts: GroundTruthAccount[];
   let ingressUrl: string;
 
-  const spawnService = (app: string, extraEnv: Record<string, string>): ChildProcess => {
-    const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), join(WORKSPACE_ROOT, 'apps', app, 'src', 'main.ts')], {
-      cwd: WORKSPACE_ROOT,
-      env: { ...process.env, KAFKA_BROKERS: env.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HOST: '127.0.0.1', LOG_LEVEL: 'error', ...extraEnv },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(child);
-    return child;
+  const startService = async (app: string, extraEnv: Record<string, string>, port?: number): Promise<void> => {
+    const service = await startAppProcess(app, { env: { KAFKA_BROKERS: env.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix, ...extraEnv }, ...(port === undefined ? {} : { port }) });
+    services.push(service);
   };
 
   const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> => {
@@ -105,23 +93,29 @@ describe('connector-indexo against the sandbox, with the ledger and the ingress'
 
     const ledgerDatabase = await createTestDatabase('indexo-ledger');
     ledgerPool = new Pool({ connectionString: ledgerDatabase, max: 2 });
-    spawnService('ledger', { DATABASE_URL: ledgerDatabase, LEDGER_CONSUMER_GROUP: `${prefix}ledger`, PORT: String(randomPort()), KAFKA_PROVISION_TOPICS: 'true' });
-    const ingressPort = randomPort();
+    const ingressPort = await freePort();
     ingressUrl = `http://127.0.0.1:${ingressPort}`;
-    spawnService('ingress', {
-      DATABASE_URL: await createTestDatabase('indexo-ingress'),
-      PORT: String(ingressPort),
-      INGRESS_CONSUMER_GROUP: `${prefix}ingress`,
-      INGRESS_INDEXO_NOTIFICATION_TOKENS: NOTIFICATION_TOKEN,
-      KAFKA_PROVISION_TOPICS: 'true',
-    });
+    const ingressDatabase = await createTestDatabase('indexo-ingress');
+    await Promise.all([
+      startService('ledger', { DATABASE_URL: ledgerDatabase, LEDGER_CONSUMER_GROUP: `${prefix}ledger`, KAFKA_PROVISION_TOPICS: 'true' }),
+      startService(
+        'ingress',
+        {
+          DATABASE_URL: ingressDatabase,
+          INGRESS_CONSUMER_GROUP: `${prefix}ingress`,
+          INGRESS_INDEXO_NOTIFICATION_TOKENS: NOTIFICATION_TOKEN,
+          KAFKA_PROVISION_TOPICS: 'true',
+        },
+        ingressPort,
+      ),
+    ]);
 
     const config = loadIndexoConfig({
       DATABASE_URL: await createTestDatabase('connector-indexo'),
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_PROVISION_TOPICS: 'true',
-      PORT: String(randomPort()),
+      PORT: String(await freePort()),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       SYNC_ENABLED: 'false',
@@ -145,15 +139,11 @@ describe('connector-indexo against the sandbox, with the ledger and the ingress'
       INDEXO_TRANSACTIONS_HISTORY_DAYS: '30',
     });
     connector = await bootstrapIndexoConnector(config);
-    await expectEventually(async () => expect((await fetch(`${ingressUrl}/health/ready`)).status).toBe(200), { timeoutMs: 60_000, intervalMs: 250 });
   }, 120_000);
 
   afterAll(async () => {
     await connector?.app.close();
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise<void>((done) => child.once('exit', () => done())) : Promise.resolve())),
-    );
+    await Promise.all(services.map((service) => service.stop()));
     await ledgerPool?.end();
     await sandbox?.stop();
   }, 60_000);

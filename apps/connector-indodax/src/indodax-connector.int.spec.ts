@@ -1,10 +1,8 @@
 // Integration, real parts: the Kafka broker and PostgreSQL of this test run, the provider sandbox, the ingress and the ledger as separate processes; the connector runs in process.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import { createIdempotentProducer, createKafka, EventPublisher, provisionTopics } from '@finmesh/kafka';
 import { createEvent, moneyFromDecimal, paymentRef, topicSpecs } from '@finmesh/schemas';
-import { createTestDatabase, expectEventually, startProviderSandbox, testEnvironment, testTopicPrefix, type SandboxProcess } from '@finmesh/testing';
+import { createTestDatabase, expectEventually, freePort, startAppProcess, startProviderSandbox, testEnvironment, testTopicPrefix, type AppProcess, type SandboxProcess } from '@finmesh/testing';
 import type { Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { IndodaxClient } from './client';
@@ -14,17 +12,12 @@ import { currencyAccount } from './normalize';
 import { PostgresNonceGate } from './nonce-gate';
 import { clientOrderIdOf, requestIdOf } from './payments';
 
-const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 // The sandbox's key is the documented example pair.
 const API_KEY = 'AEDHIGAT-QATEGWOX-OPCSCPQX-2E00B1L7-VJBXXKMA';
 const SECRET_KEY = 'f60617a68fcce028f0a90bc9eb765d17379eb548cc935c01a7ee3186eecf870e9b68f27a31bcfe8d';
 const FAR_FUTURE = '2100-01-01T00:00:00Z';
 
 jest.setTimeout(120_000);
-
-function randomPort(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
-}
 
 /** The kit's provider idempotency key for an Idempotency-Key (libs/connector-kit payments-service). */
 function providerKeyOf(idempotencyKey: string): string {
@@ -34,7 +27,7 @@ function providerKeyOf(idempotencyKey: string): string {
 describe('connector-indodax against the sandbox, with the ingress and the ledger', () => {
   const env = testEnvironment();
   const prefix = testTopicPrefix('connector-indodax');
-  const children: ChildProcess[] = [];
+  const services: AppProcess[] = [];
   let sandbox: SandboxProcess;
   let connector: IndodaxConnectorApp;
   let connectorDb: string;
@@ -44,12 +37,10 @@ describe('connector-indodax against the sandbox, with the ingress and the ledger
   let ingressUrl: string;
   let connectorEnv: Record<string, string>;
 
-  const spawnService = (app: 'ledger' | 'ingress', extraEnv: Record<string, string>): void => {
-    const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), join(WORKSPACE_ROOT, 'apps', app, 'src', 'main.ts')], {
-      env: { ...process.env, KAFKA_BROKERS: env.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HOST: '127.0.0.1', LOG_LEVEL: 'error', ...extraEnv },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(child);
+  const startService = async (app: 'ledger' | 'ingress', extraEnv: Record<string, string>): Promise<string> => {
+    const service = await startAppProcess(app, { env: { KAFKA_BROKERS: env.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix, ...extraEnv } });
+    services.push(service);
+    return service.url;
   };
 
   const getJson = async <T>(url: string): Promise<T> => {
@@ -119,19 +110,17 @@ describe('connector-indodax against the sandbox, with the ingress and the ledger
     pool = new Pool({ connectionString: connectorDb, max: 2 });
     sandbox = await startProviderSandbox({ seed: 'connector-indodax' });
 
-    const ledgerPort = randomPort();
-    const ingressPort = randomPort();
-    ledgerUrl = `http://127.0.0.1:${ledgerPort}`;
-    ingressUrl = `http://127.0.0.1:${ingressPort}`;
-    spawnService('ledger', { DATABASE_URL: ledgerDb, PORT: String(ledgerPort), LEDGER_CONSUMER_GROUP: `${prefix}ledger` });
-    spawnService('ingress', { DATABASE_URL: ingressDb, PORT: String(ingressPort), INGRESS_CONSUMER_GROUP: `${prefix}ingress` });
+    [ledgerUrl, ingressUrl] = await Promise.all([
+      startService('ledger', { DATABASE_URL: ledgerDb, LEDGER_CONSUMER_GROUP: `${prefix}ledger` }),
+      startService('ingress', { DATABASE_URL: ingressDb, INGRESS_CONSUMER_GROUP: `${prefix}ingress` }),
+    ]);
     await sandbox.admin.call('PUT', '/indodax/callback-url', { url: `${ingressUrl}/callbacks/indodax/withdrawals` });
 
     connectorEnv = {
         KAFKA_BROKERS: env.kafkaBrokers.join(','),
         KAFKA_TOPIC_PREFIX: prefix,
         DATABASE_URL: connectorDb,
-        PORT: String(randomPort()),
+        PORT: String(await freePort()),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'error',
         SYNC_ENABLED: 'false',
@@ -142,18 +131,11 @@ describe('connector-indodax against the sandbox, with the ingress and the ledger
         INDODAX_SECRET_KEY: SECRET_KEY,
     };
     connector = await bootstrapIndodaxConnector(loadIndodaxConfig(connectorEnv));
-    await expectEventually(
-      async () => {
-        expect((await fetch(`${ledgerUrl}/health/ready`)).status).toBe(200);
-        expect((await fetch(`${ingressUrl}/health/ready`)).status).toBe(200);
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
   });
 
   afterAll(async () => {
     await connector?.close();
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.all(services.map((service) => service.stop()));
     await sandbox?.stop();
     await producer?.disconnect();
     await pool?.end();

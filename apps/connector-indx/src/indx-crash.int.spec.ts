@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { expectEventually } from '@finmesh/testing';
+import { expectEventually, freePort, killOnExit } from '@finmesh/testing';
 import { Pool } from 'pg';
-import { freePort, startIndxTestEnvironment, type IndxTestEnvironment } from './testing/indx-test-env';
+import { startIndxTestEnvironment, type IndxTestEnvironment } from './testing/indx-test-env';
 
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 const PAGE_SIZE = 10;
@@ -33,6 +33,7 @@ describe('the INDX connector killed in the middle of a sync', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(child);
+    killOnExit(child);
     const logs: LogLine[] = [];
     createInterface({ input: child.stdout ?? process.stdin }).on('line', (line) => {
       try {
@@ -66,8 +67,8 @@ describe('the INDX connector killed in the middle of a sync', () => {
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await pool.end();
-    await env.stop();
+    await pool?.end();
+    await env?.stop();
   });
 
   it('resumes from the cursor after SIGKILL: no gap, no new ids', async () => {

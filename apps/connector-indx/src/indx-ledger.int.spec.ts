@@ -1,14 +1,11 @@
 // End-to-end test, real parts: the Kafka broker and PostgreSQL of this run, the provider sandbox
 // and the ledger service as separate processes, and the INDX connector service in this process.
 // The ledger's balances must equal the sandbox's ground truth after a sync, and again after a wire.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import type { ConnectorApp, PaymentView } from '@finmesh/connector-kit';
-import { createTestDatabase, expectEventually } from '@finmesh/testing';
+import { createTestDatabase, expectEventually, startAppProcess, type AppProcess } from '@finmesh/testing';
 import { bootstrapIndxConnector } from './indx-app';
-import { freePort, startIndxTestEnvironment, type IndxTestEnvironment } from './testing/indx-test-env';
+import { startIndxTestEnvironment, type IndxTestEnvironment } from './testing/indx-test-env';
 
-const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 // Postings are dated with the sandbox clock, which the test moves ahead of the wall clock.
 const FAR_FUTURE = '2100-01-01T00:00:00Z';
 
@@ -21,7 +18,7 @@ interface LedgerBalance {
 describe('the ledger fed by the INDX connector', () => {
   let env: IndxTestEnvironment;
   let connector: ConnectorApp;
-  let ledger: ChildProcess;
+  let ledger: AppProcess | undefined;
   let ledgerUrl: string;
 
   const ledgerBalances = async (): Promise<Map<string, LedgerBalance>> => {
@@ -50,33 +47,23 @@ describe('the ledger fed by the INDX connector', () => {
 
   beforeAll(async () => {
     env = await startIndxTestEnvironment('indx-ledger', { size: 'small' });
-    const port = await freePort();
-    ledgerUrl = `http://127.0.0.1:${port}`;
-    ledger = spawn(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), join(WORKSPACE_ROOT, 'apps', 'ledger', 'src', 'main.ts')], {
-      cwd: WORKSPACE_ROOT,
+    // Started before the connector (whose first sync publishes at once), ready when it answers.
+    const ledgerStarting = startAppProcess('ledger', {
       env: {
-        ...process.env,
         DATABASE_URL: await createTestDatabase('indx-ledger-books'),
         KAFKA_BROKERS: env.brokers.join(','),
         KAFKA_TOPIC_PREFIX: env.prefix,
         LEDGER_CONSUMER_GROUP: `${env.prefix}ledger`,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'error',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
     });
     connector = await bootstrapIndxConnector(await env.config());
-    await expectEventually(async () => expect((await fetch(`${ledgerUrl}/health/ready`)).status).toBe(200), { timeoutMs: 60_000, intervalMs: 250 });
+    ledger = await ledgerStarting;
+    ledgerUrl = ledger.url;
   });
 
   afterAll(async () => {
-    await connector.app.close();
-    if (ledger.exitCode === null && ledger.signalCode === null) {
-      const exited = new Promise((done) => ledger.once('exit', done));
-      ledger.kill('SIGTERM');
-      await exited;
-    }
+    await connector?.app.close();
+    await ledger?.stop();
     await env.stop();
   });
 

@@ -3,23 +3,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createIdempotentProducer, createKafka, DEAD_LETTER_HEADERS, EventPublisher } from '@finmesh/kafka';
 import { dlqTopicName, parseConsumedEvent, TOPICS, topicName, type FinmeshEvent } from '@finmesh/schemas';
-import { createTestDatabase, expectEventually, testEnvironment, testTopicPrefix } from '@finmesh/testing';
+import { createTestDatabase, expectEventually, freePort, testEnvironment, testTopicPrefix } from '@finmesh/testing';
 import type { Consumer, Producer } from 'kafkajs';
-import { createServer } from 'node:net';
 import { loadLedgerConfig } from './config/ledger-config';
 import { bootstrapLedger } from './ledger-app';
 import { balanceEvent, paymentStatusEvent, transactionEvent } from './testing/ledger-fixtures';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('the ledger service end to end', () => {
   const env = testEnvironment();

@@ -6,3 +6,6 @@ export { generateLedgerWorkload } from './ledger-workload';
 export type { LedgerWorkloadOptions } from './ledger-workload';
 export { SandboxAdmin, startProviderSandbox } from './provider-sandbox';
 export type { GroundTruthAccount, GroundTruthMoney, SandboxFaultSpec, SandboxProcess, SandboxProcessOptions } from './provider-sandbox';
+export { freePort, killOnExit, startAppProcess, stopChildProcess } from './app-process';
+export type { AppProcess, AppProcessOptions } from './app-process';
+export { EventCollector } from './event-collector';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { killOnExit, stopChildProcess } from './app-process';
 
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -138,6 +139,7 @@ export async function startProviderSandbox(options: SandboxProcessOptions = {}):
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = `${stderr}${chunk.toString('utf8')}`.slice(-4_000);
@@ -168,14 +170,6 @@ export async function startProviderSandbox(options: SandboxProcessOptions = {}):
     ...ready,
     admin: new SandboxAdmin(ready.url, adminToken),
     child,
-    stop: () =>
-      new Promise<void>((resolvePromise) => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          resolvePromise();
-          return;
-        }
-        child.once('exit', () => resolvePromise());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChildProcess(child),
   };
 }

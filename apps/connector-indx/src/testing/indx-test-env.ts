@@ -1,56 +1,7 @@
-import { createServer } from 'node:net';
 import { createKafka, provisionTopics } from '@finmesh/kafka';
-import { parseConsumedEvent, TOPICS, topicName, topicSpecs, type FinmeshEvent } from '@finmesh/schemas';
-import { createTestDatabase, expectEventually, startProviderSandbox, testEnvironment, testTopicPrefix, type SandboxProcess, type SandboxProcessOptions } from '@finmesh/testing';
-import type { Consumer } from 'kafkajs';
+import { topicSpecs } from '@finmesh/schemas';
+import { createTestDatabase, EventCollector, freePort, startProviderSandbox, testEnvironment, testTopicPrefix, type SandboxProcess, type SandboxProcessOptions } from '@finmesh/testing';
 import { loadIndxConfig, type IndxConfig } from '../config';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-/** Reads every event the connector publishes on the suite's topics. */
-export class EventCollector {
-  readonly events: FinmeshEvent[] = [];
-  private constructor(private readonly consumer: Consumer) {}
-
-  static async start(brokers: string[], prefix: string): Promise<EventCollector> {
-    const consumer = createKafka({ brokers, clientId: `${prefix}collector` }).consumer({ groupId: `${prefix}collector`, maxWaitTimeInMs: 100 });
-    const collector = new EventCollector(consumer);
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: (['balance.updated', 'transaction.posted', 'payment.status_changed'] as const).map((type) => topicName(TOPICS[type].baseName, prefix)),
-      fromBeginning: true,
-    });
-    await consumer.run({
-      eachMessage: ({ topic, message }) => {
-        collector.events.push(parseConsumedEvent(topic, message.value));
-        return Promise.resolve();
-      },
-    });
-    return collector;
-  }
-
-  of<Type extends FinmeshEvent['type']>(type: Type): Array<Extract<FinmeshEvent, { type: Type }>> {
-    return this.events.filter((event): event is Extract<FinmeshEvent, { type: Type }> => event.type === type);
-  }
-
-  /** Waits until at least `count` events arrived (Kafka delivers asynchronously). */
-  async waitForCount(count: number, timeoutMs = 30_000): Promise<void> {
-    await expectEventually(() => expect(this.events.length).toBeGreaterThanOrEqual(count), { timeoutMs, intervalMs: 50 });
-  }
-
-  stop(): Promise<void> {
-    return this.consumer.disconnect();
-  }
-}
 
 export interface IndxTestEnvironment {
   sandbox: SandboxProcess;
@@ -73,7 +24,7 @@ export async function startIndxTestEnvironment(suite: string, sandboxOptions: Sa
   await admin.connect();
   await provisionTopics(admin, topicSpecs(prefix));
   await admin.disconnect();
-  const collector = await EventCollector.start(env.kafkaBrokers, prefix);
+  const collector = await EventCollector.start(env.kafkaBrokers, prefix, ['balance.updated', 'transaction.posted', 'payment.status_changed']);
   const indxBaseUrl = sandbox.baseUrls['indx'];
   if (indxBaseUrl === undefined) throw new Error('the sandbox has no INDX base URL');
   const connectorEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
