@@ -1,14 +1,21 @@
 // Real parts: the Kafka broker and PostgreSQL of the test run; the provider sandbox, the ledger and the ingress as separate processes (real HTTP).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { createTestDatabase, expectEventually, startProviderSandbox, testEnvironment, testTopicPrefix, type SandboxProcess } from '@finmesh/testing';
+import {
+  createTestDatabase,
+  expectEventually,
+  freePort,
+  startAppProcess,
+  startProviderSandbox,
+  testEnvironment,
+  testTopicPrefix,
+  type AppProcess,
+  type SandboxProcess,
+} from '@finmesh/testing';
 import type { ConnectorApp } from '@finmesh/connector-kit';
 import { Pool } from 'pg';
 import { loadFindigiConfig } from './config';
 import { bootstrapFindigiConnector } from './findigi-app';
 import { PaymentEventCollector } from './testing/event-collector';
 
-const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 const CALLBACK_TOKEN = 'findigi-test-callback-token-0123456789';
 
 interface PaymentAnswer {
@@ -19,27 +26,21 @@ interface PaymentAnswer {
   history: Array<{ eventId: string; rawStatus: { scheme: string; code: string }; source: string }>;
 }
 
-function randomPort(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
-}
-
 describe('connector-findigi against the sandbox, with the ledger and the ingress', () => {
   const env = testEnvironment();
   const prefix = testTopicPrefix('connector-findigi');
-  const children: ChildProcess[] = [];
+  const services: AppProcess[] = [];
   let sandbox: SandboxProcess;
   let connector: ConnectorApp;
   let ledgerPool: Pool;
   let ingressUrl: string;
   let collector: PaymentEventCollector;
 
-  const spawnService = (app: string, extraEnv: Record<string, string>): void => {
-    const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), join(WORKSPACE_ROOT, 'apps', app, 'src', 'main.ts')], {
-      cwd: WORKSPACE_ROOT,
-      env: { ...process.env, KAFKA_BROKERS: env.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HOST: '127.0.0.1', LOG_LEVEL: 'error', ...extraEnv },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(child);
+  /** The ledger or the ingress as its own process, ready (health) before the tests use it. */
+  const startService = async (app: string, extraEnv: Record<string, string>): Promise<AppProcess> => {
+    const started = await startAppProcess(app, { env: { KAFKA_BROKERS: env.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix, ...extraEnv }, readyTimeoutMs: 90_000 });
+    services.push(started);
+    return started;
   };
 
   const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> => {
@@ -164,16 +165,16 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
     sandbox = await startProviderSandbox({ seed: 'connector-findigi' });
     const ledgerDatabase = await createTestDatabase('findigi-ledger');
     ledgerPool = new Pool({ connectionString: ledgerDatabase, max: 2 });
-    spawnService('ledger', { DATABASE_URL: ledgerDatabase, LEDGER_CONSUMER_GROUP: `${prefix}ledger`, PORT: String(randomPort()), KAFKA_PROVISION_TOPICS: 'true' });
-    const ingressPort = randomPort();
-    ingressUrl = `http://127.0.0.1:${ingressPort}`;
-    spawnService('ingress', {
-      DATABASE_URL: await createTestDatabase('findigi-ingress'),
-      PORT: String(ingressPort),
-      INGRESS_CONSUMER_GROUP: `${prefix}ingress`,
-      INGRESS_XENDIT_CALLBACK_TOKENS: CALLBACK_TOKEN,
-      KAFKA_PROVISION_TOPICS: 'true',
-    });
+    const ingressDatabase = await createTestDatabase('findigi-ingress');
+    await Promise.all([
+      startService('ledger', { DATABASE_URL: ledgerDatabase, LEDGER_CONSUMER_GROUP: `${prefix}ledger`, KAFKA_PROVISION_TOPICS: 'true' }),
+      startService('ingress', {
+        DATABASE_URL: ingressDatabase,
+        INGRESS_CONSUMER_GROUP: `${prefix}ingress`,
+        INGRESS_XENDIT_CALLBACK_TOKENS: CALLBACK_TOKEN,
+        KAFKA_PROVISION_TOPICS: 'true',
+      }).then((ingress) => (ingressUrl = ingress.url)),
+    ]);
     await sandbox.admin.call('PUT', '/findigi/webhook', { url: `${ingressUrl}/webhooks/xendit`, callbackToken: CALLBACK_TOKEN });
 
     const config = loadFindigiConfig({
@@ -181,7 +182,7 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_PROVISION_TOPICS: 'true',
-      PORT: String(randomPort()),
+      PORT: String(await freePort()),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       SYNC_ENABLED: 'false',
@@ -197,16 +198,12 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
     });
     connector = await bootstrapFindigiConnector(config);
     collector = await PaymentEventCollector.start(env.kafkaBrokers, prefix);
-    await expectEventually(async () => expect((await fetch(`${ingressUrl}/health/ready`)).status).toBe(200), { timeoutMs: 60_000, intervalMs: 250 });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await collector?.stop();
     await connector?.app.close();
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise<void>((done) => child.once('exit', () => done())) : Promise.resolve())),
-    );
+    await Promise.all(services.map((service) => service.stop()));
     await ledgerPool?.end();
     await sandbox?.stop();
   }, 60_000);

@@ -1,5 +1,5 @@
 // Real parts: the Kafka broker and PostgreSQL of the test run; the provider sandbox as a separate process (real HTTP, real JWT expiry on the wall clock).
-import { createTestDatabase, expectEventually, startProviderSandbox, testEnvironment, testTopicPrefix, type SandboxProcess } from '@finmesh/testing';
+import { createTestDatabase, expectEventually, freePort, startProviderSandbox, testEnvironment, testTopicPrefix, type SandboxProcess } from '@finmesh/testing';
 import type { ConnectorApp } from '@finmesh/connector-kit';
 import { loadFindigiConfig } from './config';
 import { bootstrapFindigiConnector } from './findigi-app';
@@ -7,10 +7,6 @@ import { bootstrapFindigiConnector } from './findigi-app';
 /** The sandbox's JWTs live this long; the connector renews them 5 s before `exp`. */
 const TOKEN_TTL_SECONDS = 12;
 const REFRESH_MARGIN_MS = 5_000;
-
-function randomPort(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
-}
 
 /** Sums `finmesh_connector_provider_requests_total` samples whose labels all match. */
 function requestCount(metrics: string, labels: Record<string, string>): number {
@@ -40,7 +36,7 @@ describe('connector-findigi against the sandbox: JWT renewal, and FX on the conn
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_PROVISION_TOPICS: 'true',
-      PORT: String(randomPort()),
+      PORT: String(await freePort()),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       SYNC_ENABLED: 'false',

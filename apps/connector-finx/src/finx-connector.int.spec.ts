@@ -177,12 +177,15 @@ describe('connector-finx against the sandbox, Kafka, PostgreSQL and the ledger',
         { amount: '550050', asset: 'EUR/2' },
       ]),
     );
-    const movements = env.collector.of('transaction.posted').filter((event) => event.account.id === account.id);
-    expect(movements.map((event) => [event.source, event.data.direction, event.data.amount])).toEqual([
-      ['command', 'credit', { amount: '99975', asset: 'USD/2' }],
-      ['command', 'debit', { amount: '600000', asset: 'USD/2' }],
-      ['command', 'credit', { amount: '550050', asset: 'EUR/2' }],
-    ]);
+    // The movements travel on their own topic: collected in their own time.
+    await expectEventually(() => {
+      const movements = env.collector.of('transaction.posted').filter((event) => event.account.id === account.id);
+      expect(movements.map((event) => [event.source, event.data.direction, event.data.amount])).toEqual([
+        ['command', 'credit', { amount: '99975', asset: 'USD/2' }],
+        ['command', 'debit', { amount: '600000', asset: 'USD/2' }],
+        ['command', 'credit', { amount: '550050', asset: 'EUR/2' }],
+      ]);
+    });
     // The recheck of the last change (the closed USD position and the EUR one), then nothing.
     expect((await sync()).attempts).toEqual([expect.objectContaining({ events: 2 })]);
     expect((await sync()).attempts).toEqual([expect.objectContaining({ events: 0 })]);

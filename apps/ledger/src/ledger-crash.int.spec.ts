@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createIdempotentProducer, createKafka, provisionTopics } from '@finmesh/kafka';
 import { toKafkaMessage, topicSpecs, type FinmeshEvent } from '@finmesh/schemas';
-import { createTestDatabase, expectEventually, generateLedgerWorkload, testEnvironment, testTopicPrefix } from '@finmesh/testing';
+import { createTestDatabase, expectEventually, freePort, generateLedgerWorkload, testEnvironment, testTopicPrefix } from '@finmesh/testing';
 import { Pool } from 'pg';
 import { invariantViolations } from './testing/ledger-queries';
 
@@ -33,7 +33,8 @@ describe('the ledger survives SIGKILL in the middle of a stream', () => {
   let pool: Pool;
   const processes: ChildProcess[] = [];
 
-  const startLedger = (): ChildProcess => {
+  const startLedger = async (): Promise<ChildProcess> => {
+    const port = await freePort();
     const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'run-ts.cjs'), join(WORKSPACE_ROOT, 'apps', 'ledger', 'src', 'main.ts')], {
       env: {
         ...process.env,
@@ -41,7 +42,7 @@ describe('the ledger survives SIGKILL in the middle of a stream', () => {
         KAFKA_BROKERS: env.kafkaBrokers.join(','),
         KAFKA_TOPIC_PREFIX: prefix,
         LEDGER_CONSUMER_GROUP: `${prefix}ledger`,
-        PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+        PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'error',
       },
@@ -91,7 +92,7 @@ describe('the ledger survives SIGKILL in the middle of a stream', () => {
     }
     await producer.disconnect();
 
-    const first = startLedger();
+    const first = await startLedger();
     await expectEventually(async () => expect(await processedCount()).toBeGreaterThan(EVENTS / 5), { timeoutMs: 120_000, intervalMs: 20 });
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
@@ -99,7 +100,7 @@ describe('the ledger survives SIGKILL in the middle of a stream', () => {
     // The kill really happened mid-stream.
     expect(atCrash).toBeLessThan(EVENTS);
 
-    startLedger();
+    await startLedger();
     await expectEventually(async () => expect(await processedCount()).toBe(EVENTS), { timeoutMs: 240_000, intervalMs: 200 });
 
     const balances = await pool.query<{ address: string; balance: string }>(
