@@ -114,6 +114,33 @@ describe('LedgerBatchProcessor against the real PostgreSQL', () => {
     expect(statuses.slice(-2)).toEqual(['open', 'cleared']);
   });
 
+  it('clears a discrepancy when the booking it waited for arrives, without another balance', async () => {
+    await processor.process([recordOf(balanceEvent('acc-wait', '1000.00', '2026-01-01T00:00:00Z'))]);
+    const disagreeing = balanceEvent('acc-wait', '1250.00', '2026-01-03T00:00:00Z');
+    await processor.process([recordOf(disagreeing)]);
+    const status = async (): Promise<Array<{ status: string; cleared_by: string | null }>> =>
+      (await pool.query<{ status: string; cleared_by: string | null }>(`SELECT status, cleared_by_event_id::text AS cleared_by FROM ledger_discrepancies WHERE account_key = 'indexo:acc-wait'`)).rows;
+
+    // A booking dated after the compared point, and one that explains only part of the gap: still open.
+    await processor.process([recordOf(transactionEvent('acc-wait', 'tx-late', '50.00', '2026-01-05T00:00:00Z'))]);
+    const partial = await processor.process([recordOf(transactionEvent('acc-wait', 'tx-part', '100.00', '2026-01-02T00:00:00Z'))]);
+    expect(partial.discrepancyEvents).toBe(0);
+    expect(await status()).toEqual([{ status: 'open', cleared_by: null }]);
+
+    // The rest of the gap: the comparison at 01-03 agrees now.
+    const rest = transactionEvent('acc-wait', 'tx-rest', '150.00', '2026-01-02T12:00:00Z');
+    const cleared = await processor.process([recordOf(rest)]);
+    expect(cleared.discrepancyEvents).toBe(1);
+    expect(await status()).toEqual([{ status: 'cleared', cleared_by: rest.id }]);
+    const outbox = await pool.query<{ payload: string }>(`SELECT payload FROM ledger_outbox ORDER BY id DESC LIMIT 1`);
+    const event = JSON.parse(outbox.rows[0]?.payload ?? '{}') as { account: { key: string }; occurredAt: string; data: Record<string, unknown> };
+    expect(event).toMatchObject({
+      account: { key: 'indexo:acc-wait' },
+      occurredAt: '2026-01-03T00:00:00.000Z',
+      data: { status: 'cleared', balanceEventId: disagreeing.id, ledgerBalance: { amount: '125000', asset: 'EUR/2' }, difference: { amount: '0', asset: 'EUR/2' } },
+    });
+  });
+
   it('keeps the opening balance exact when bookings dated before it arrive before or after it', async () => {
     await processor.process([recordOf(transactionEvent('acc-open', 'early-1', '30.00', '2026-01-01T08:00:00Z'))]);
     // The balance at 12:00 includes early-1 and early-2 (which the ledger has not seen yet).

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { ConsumedRecord, RejectedRecord } from '@finmesh/kafka';
 import { EventValidationError, parseConsumedEvent, type FinmeshEvent } from '@finmesh/schemas';
-import { accountSpecKey } from './addresses';
+import { accountSpecKey, LedgerAccounts } from './addresses';
 import {
   AccountIdCache,
   findBookedTransactions,
@@ -155,8 +155,18 @@ export class LedgerBatchProcessor {
       if (!account) throw new Error(`account ${spec.address} was not prepared`);
       return { accountId: account.id, asOf };
     });
-    const openDiscrepancies = await findOpenDiscrepancies(client, checkpoints.map((c) => c.accountId));
-    const postingsAfter = await storedPostingsAfter(client, checkpoints);
+    // Accounts a booking lands on: an open discrepancy there is compared again (at its own point).
+    const bookedAccountIds = events.flatMap((event) => {
+      if (event.type !== 'transaction.posted' || event.data.status !== 'booked') return [];
+      const account = accounts.get(accountSpecKey(LedgerAccounts.providerAccount(event.account, event.data.amount.asset)));
+      return account ? [account.id] : [];
+    });
+    const openDiscrepancies = await findOpenDiscrepancies(client, [...checkpoints.map((c) => c.accountId), ...bookedAccountIds]);
+    const recheckPoints = [...new Set(bookedAccountIds)].flatMap((accountId) => {
+      const open = openDiscrepancies.get(accountId);
+      return open ? [{ accountId, asOf: open.asOf }] : [];
+    });
+    const postingsAfter = await storedPostingsAfter(client, [...checkpoints, ...recheckPoints]);
     return { accounts, payments, bookedTransactionKeys, openDiscrepancies, storedPostingsAfter: postingsAfter };
   }
 }

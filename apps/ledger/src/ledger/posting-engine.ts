@@ -234,6 +234,41 @@ export class PostingEngine {
     }
 
     if (event.payment) this.settlePayment(event, journalIndex, gross);
+    this.recheckAfterBooking(account, event, effectiveAt);
+  }
+
+  /**
+   * A booking dated at or before an open discrepancy's point changes the ledger's side of that
+   * comparison: compare again, so a discrepancy that only waited for its booking clears now
+   * instead of at the provider's next balance.
+   */
+  private recheckAfterBooking(account: AccountState, booking: TransactionPostedEvent, effectiveAt: Date): void {
+    const open = this.snapshot.openDiscrepancies.get(account.id);
+    if (!open || effectiveAt.getTime() > open.asOf.getTime()) return;
+    const ledgerBalance = this.ledgerBalanceAsOf(account, open.asOf);
+    if (ledgerBalance !== open.providerBalance) return;
+    Object.assign(open, { status: 'cleared', ledgerBalance, clearedByEventId: booking.id, changed: true });
+    this.snapshot.openDiscrepancies.delete(account.id);
+    if (!this.discrepancies.includes(open)) this.discrepancies.push(open);
+    const asset = open.asset;
+    this.outbox.push(
+      createEvent('ledger.discrepancy', {
+        provider: booking.provider,
+        source: 'ledger',
+        occurredAt: open.asOf.toISOString(),
+        observedAt: this.now().toISOString(),
+        account: booking.account,
+        correlationId: booking.correlationId,
+        data: {
+          asset,
+          ledgerBalance: moneyFromMinorUnits(ledgerBalance, asset),
+          providerBalance: moneyFromMinorUnits(open.providerBalance, asset),
+          difference: moneyFromMinorUnits(0n, asset),
+          status: 'cleared',
+          balanceEventId: open.balanceEventId,
+        },
+      }),
+    );
   }
 
   private settlePayment(event: TransactionPostedEvent, journalIndex: number, gross: bigint): void {
