@@ -69,6 +69,7 @@ describe('npm start --headless --scenario', () => {
     }
     expect(summary.scenario.find((step) => step.id === 'reconciled')).toMatchObject({ status: 'passed' });
     expect(summary.balances?.allEqual).toBe(true);
+    expect(summary.openDiscrepancies).toBe(0);
     expect(summary.ok).toBe(true);
     expect(run.code).toBe(0);
     expect(summary.topics.find((topic) => topic.topic === 'finmesh.callback-received.v1')?.total).toBeGreaterThanOrEqual(2);
@@ -89,6 +90,8 @@ describe('npm start --headless --scenario', () => {
     expect(summary.services.filter((service) => service.state !== 'ready')).toEqual([]);
     expect(summary.scenario.find((step) => step.id === 'reconciled')).toMatchObject({ status: 'passed' });
     expect(summary.balances?.allEqual).toBe(true);
+    // No live activity: whatever the ledger found open during the run was cleared by its bookings.
+    expect(summary.openDiscrepancies).toBe(0);
     expect(summary.ok).toBe(true);
     expect(run.code).toBe(0);
     expect(summary.topics.every((topic) => topic.deadLettered === 0)).toBe(true);
