@@ -274,14 +274,7 @@ export class FindigiClient {
   }
 
   async createWalletTransfer(request: WalletTransferRequest, idempotencyKey: string, signal?: AbortSignal): Promise<FindigiTransfer> {
-    const response = await this.inWorkspace({
-      endpoint: 'wallets.transfers.create',
-      method: 'POST',
-      path: '/api/wallets/transfers',
-      json: request,
-      headers: { 'Idempotency-Key': idempotencyKey },
-      ...withSignal(signal),
-    });
+    const response = await this.createInWorkspace('wallets.transfers.create', '/api/wallets/transfers', request, idempotencyKey, signal);
     return transferOf(response.json, 'wallets.transfers.create');
   }
 
@@ -304,14 +297,7 @@ export class FindigiClient {
   }
 
   async createBankTransfer(request: BankTransferRequest, idempotencyKey: string, signal?: AbortSignal): Promise<FindigiTransfer> {
-    const response = await this.inWorkspace({
-      endpoint: 'fiat.transfers-to-bank.create',
-      method: 'POST',
-      path: '/api/fiat/transfers-to-bank',
-      json: request,
-      headers: { 'Idempotency-Key': idempotencyKey },
-      ...withSignal(signal),
-    });
+    const response = await this.createInWorkspace('fiat.transfers-to-bank.create', '/api/fiat/transfers-to-bank', request, idempotencyKey, signal);
     return transferOf(response.json, 'fiat.transfers-to-bank.create');
   }
 
@@ -321,14 +307,7 @@ export class FindigiClient {
   }
 
   async createPayout(request: PayoutRequest, idempotencyKey: string, signal?: AbortSignal): Promise<FindigiTransfer> {
-    const response = await this.inWorkspace({
-      endpoint: 'fiat.payout.create',
-      method: 'POST',
-      path: '/api/fiat/payout',
-      json: request,
-      headers: { 'Idempotency-Key': idempotencyKey },
-      ...withSignal(signal),
-    });
+    const response = await this.createInWorkspace('fiat.payout.create', '/api/fiat/payout', request, idempotencyKey, signal);
     return shapeOf(response.json, 'fiat.payout.create', z.object({ payout: FindigiTransferSchema })).payout;
   }
 
@@ -339,14 +318,7 @@ export class FindigiClient {
   }
 
   async createBatch(request: BatchTransferRequest, idempotencyKey: string, signal?: AbortSignal): Promise<BatchAnswer> {
-    const response = await this.inWorkspace({
-      endpoint: 'batch-transfers.create',
-      method: 'POST',
-      path: '/api/batch-transfers',
-      json: request,
-      headers: { 'Idempotency-Key': idempotencyKey },
-      ...withSignal(signal),
-    });
+    const response = await this.createInWorkspace('batch-transfers.create', '/api/batch-transfers', request, idempotencyKey, signal);
     return batchOf(response.json, 'batch-transfers.create');
   }
 
@@ -422,6 +394,11 @@ export class FindigiClient {
       throw new UpstreamError('unauthorized', `findigi auth.my-clients: ${message}`, { provider: 'findigi', endpoint: 'auth.my-clients' });
     }
     return workspace;
+  }
+
+  /** A POST that creates something, made safe to retry by FinDIGI's Idempotency-Key. */
+  private createInWorkspace(endpoint: string, path: string, request: unknown, idempotencyKey: string, signal: AbortSignal | undefined): Promise<ProviderResponse> {
+    return this.inWorkspace({ endpoint, method: 'POST', path, json: request, headers: { 'Idempotency-Key': idempotencyKey }, ...withSignal(signal) });
   }
 
   private async inWorkspace(request: ProviderRequest): Promise<ProviderResponse> {

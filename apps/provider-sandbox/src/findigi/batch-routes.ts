@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseFields, stringField } from '../http/body';
-import { idempotent } from '../http/idempotent';
 import { positiveAmount } from './amounts';
 import type { FindigiDeps } from './deps';
 import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import type { BatchTransfer, SavedBank } from './model';
 import { insufficientFunds, savedBankFor, sourceWallet } from './payout-routes';
 import { renderBatch, renderTransfer } from './render';
-import { resolveClient, sessionUser } from './request-context';
+import { createInWorkspace, resolveClient } from './request-context';
 
 const MAX_ITEMS = 500;
 
@@ -28,57 +27,44 @@ export function registerBatchRoutes(app: FastifyInstance, deps: FindigiDeps): vo
   });
 
   app.post('/api/batch-transfers', (request, reply) => {
-    const body = parseFields(request);
-    if (!body.ok) return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} ${body.error}.`);
-    const { fields } = body;
-    const workspace = resolveClient(request, reply, state, fields.client_id);
-    if (!workspace) return reply;
-    const user = sessionUser(request);
-    return idempotent(
-      deps.idempotency,
-      request,
-      reply,
-      `findigi:${user.id}:batch_transfer`,
-      () => findigiError(reply, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request.'),
-      () => {
-        const source = sourceWallet(deps, workspace.client, fields.source_wallet_id, reply);
-        if (!source) return reply;
-        const mode = fields.execution_mode ?? 'immediate';
-        if (mode !== 'immediate' && mode !== 'scheduled') return findigiError(reply, 'VALIDATION_ERROR', 'execution_mode must be immediate or scheduled.');
-        let scheduledAt: number | undefined;
-        if (mode === 'scheduled') {
-          scheduledAt = Date.parse(stringField(fields.scheduled_at) ?? '');
-          if (Number.isNaN(scheduledAt)) return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} scheduled_at (ISO 8601) is required for a scheduled batch.`);
-          if (scheduledAt <= ctx.clock.now()) return findigiError(reply, 'VALIDATION_ERROR', 'scheduled_at must be in the future.');
-        }
-        if (!Array.isArray(fields.items) || fields.items.length === 0 || fields.items.length > MAX_ITEMS) {
-          return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} items must list 1 to ${MAX_ITEMS} { beneficiary_id, amount }.`);
-        }
-        const items: Array<{ beneficiary: SavedBank; amount: bigint }> = [];
-        for (const [index, raw] of (fields.items as unknown[]).entries()) {
-          const item = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-          const beneficiaryId = stringField(item.beneficiary_id);
-          if (!beneficiaryId) return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} items[${index}].beneficiary_id is required.`);
-          const beneficiary = savedBankFor(deps, workspace.client, source, beneficiaryId, reply);
-          if (!beneficiary) return reply;
-          const amount = positiveAmount(item.amount, source.asset, `items[${index}].amount`);
-          if (typeof amount === 'string') return findigiError(reply, 'VALIDATION_ERROR', amount);
-          items.push({ beneficiary, amount });
-        }
-        const total = items.reduce((sum, item) => sum + item.amount, 0n);
-        if (state.fiat.available(source.id) < total) return insufficientFunds(deps, source, reply);
-        const batch = transfers.createBatch({
-          client: workspace.client,
-          userId: user.id,
-          source,
-          executionMode: mode,
-          ...(scheduledAt === undefined ? {} : { scheduledAt }),
-          items,
-          description: stringField(fields.description) ?? '',
-        });
-        return { status: 201, body: { ok: true, batch_transfer: render(batch), items: transfers.itemsOf(batch).map(renderTransfer) } };
-      },
-    );
+    return createInWorkspace(request, reply, state, deps.idempotency, 'batch_transfer', ({ fields, workspace, user }) => {
+      const source = sourceWallet(deps, workspace.client, fields.source_wallet_id, reply);
+      if (!source) return reply;
+      const mode = fields.execution_mode ?? 'immediate';
+      if (mode !== 'immediate' && mode !== 'scheduled') return findigiError(reply, 'VALIDATION_ERROR', 'execution_mode must be immediate or scheduled.');
+      let scheduledAt: number | undefined;
+      if (mode === 'scheduled') {
+        scheduledAt = Date.parse(stringField(fields.scheduled_at) ?? '');
+        if (Number.isNaN(scheduledAt)) return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} scheduled_at (ISO 8601) is required for a scheduled batch.`);
+        if (scheduledAt <= ctx.clock.now()) return findigiError(reply, 'VALIDATION_ERROR', 'scheduled_at must be in the future.');
+      }
+      if (!Array.isArray(fields.items) || fields.items.length === 0 || fields.items.length > MAX_ITEMS) {
+        return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} items must list 1 to ${MAX_ITEMS} { beneficiary_id, amount }.`);
+      }
+      const items: Array<{ beneficiary: SavedBank; amount: bigint }> = [];
+      for (const [index, raw] of (fields.items as unknown[]).entries()) {
+        const item = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+        const beneficiaryId = stringField(item.beneficiary_id);
+        if (!beneficiaryId) return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} items[${index}].beneficiary_id is required.`);
+        const beneficiary = savedBankFor(deps, workspace.client, source, beneficiaryId, reply);
+        if (!beneficiary) return reply;
+        const amount = positiveAmount(item.amount, source.asset, `items[${index}].amount`);
+        if (typeof amount === 'string') return findigiError(reply, 'VALIDATION_ERROR', amount);
+        items.push({ beneficiary, amount });
+      }
+      const total = items.reduce((sum, item) => sum + item.amount, 0n);
+      if (state.fiat.available(source.id) < total) return insufficientFunds(deps, source, reply);
+      const batch = transfers.createBatch({
+        client: workspace.client,
+        userId: user.id,
+        source,
+        executionMode: mode,
+        ...(scheduledAt === undefined ? {} : { scheduledAt }),
+        items,
+        description: stringField(fields.description) ?? '',
+      });
+      return { status: 201, body: { ok: true, batch_transfer: render(batch), items: transfers.itemsOf(batch).map(renderTransfer) } };
+    });
   });
 
   app.get<{ Params: { id: string } }>('/api/batch-transfers/:id', (request, reply) => {

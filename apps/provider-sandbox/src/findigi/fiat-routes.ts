@@ -2,13 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatMinor } from '../core/money';
 import { iso, MINUTE } from '../core/time';
 import { parseFields, stringField } from '../http/body';
-import { idempotent } from '../http/idempotent';
 import { positiveAmount } from './amounts';
 import type { FindigiDeps } from './deps';
 import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import type { Beneficiary, FiatWallet, FindigiClient } from './model';
 import { renderInstruction, renderTransfer } from './render';
-import { resolveClient, sessionUser } from './request-context';
+import { createInWorkspace, resolveClient } from './request-context';
 import { BANK_CORRIDORS, bankTransferFee } from './transfers';
 
 const QUOTE_VALIDITY_MS = 5 * MINUTE;
@@ -48,29 +47,17 @@ export function registerFiatRoutes(app: FastifyInstance, deps: FindigiDeps): voi
   });
 
   app.post('/api/fiat/transfers-to-bank', (request, reply) => {
-    const body = parseFields(request);
-    if (!body.ok) return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} ${body.error}.`);
-    const workspace = resolveClient(request, reply, state, body.fields.client_id);
-    if (!workspace) return reply;
-    const user = sessionUser(request);
-    return idempotent(
-      deps.idempotency,
-      request,
-      reply,
-      `findigi:${user.id}:bank_transfer`,
-      () => findigiError(reply, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request.'),
-      () => {
-        const parsed = readBankTransfer(deps, workspace.client, body.fields, reply);
-        if (!parsed) return reply;
-        const total = parsed.amount + parsed.fee;
-        if (state.fiat.available(parsed.source.id) < total) {
-          const available = formatMinor(state.fiat.available(parsed.source.id), parsed.source.asset.precision);
-          return findigiError(reply, 'INSUFFICIENT_FUNDS', `Wallet ${parsed.source.id} has ${available} ${parsed.source.asset.code} available.`);
-        }
-        const transfer = deps.transfers.createBankTransfer({ client: workspace.client, userId: user.id, ...parsed });
-        return { status: 201, body: { ok: true, transfer: renderTransfer(transfer) } };
-      },
-    );
+    return createInWorkspace(request, reply, state, deps.idempotency, 'bank_transfer', ({ fields, workspace, user }) => {
+      const parsed = readBankTransfer(deps, workspace.client, fields, reply);
+      if (!parsed) return reply;
+      const total = parsed.amount + parsed.fee;
+      if (state.fiat.available(parsed.source.id) < total) {
+        const available = formatMinor(state.fiat.available(parsed.source.id), parsed.source.asset.precision);
+        return findigiError(reply, 'INSUFFICIENT_FUNDS', `Wallet ${parsed.source.id} has ${available} ${parsed.source.asset.code} available.`);
+      }
+      const transfer = deps.transfers.createBankTransfer({ client: workspace.client, userId: user.id, ...parsed });
+      return { status: 201, body: { ok: true, transfer: renderTransfer(transfer) } };
+    });
   });
 
   app.get<{ Params: { id: string } }>('/api/fiat/transfers-to-bank/:id', (request, reply) => {

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatMinor } from '../core/money';
 import { parseFields, stringField } from '../http/body';
-import { idempotent } from '../http/idempotent';
 import { positiveAmount } from './amounts';
 import type { FindigiDeps } from './deps';
 import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import { readBeneficiary } from './fiat-routes';
 import type { Beneficiary, FiatWallet, FindigiClient, SavedBank } from './model';
 import { renderSavedBank, renderTransfer } from './render';
-import { resolveClient, sessionUser } from './request-context';
+import { createInWorkspace, resolveClient } from './request-context';
 import { BANK_CORRIDORS } from './transfers';
 
 /** Saved bank accounts (Bank Register) and single payouts to a bank account. */
@@ -40,38 +39,25 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: FindigiDeps): v
   });
 
   app.post('/api/fiat/payout', (request, reply) => {
-    const body = parseFields(request);
-    if (!body.ok) return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} ${body.error}.`);
-    const { fields } = body;
-    const workspace = resolveClient(request, reply, state, fields.client_id);
-    if (!workspace) return reply;
-    const user = sessionUser(request);
-    return idempotent(
-      deps.idempotency,
-      request,
-      reply,
-      `findigi:${user.id}:payout`,
-      () => findigiError(reply, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request.'),
-      () => {
-        const source = sourceWallet(deps, workspace.client, fields.source_wallet_id, reply);
-        if (!source) return reply;
-        const amount = positiveAmount(fields.amount, source.asset);
-        if (typeof amount === 'string') return findigiError(reply, 'VALIDATION_ERROR', amount);
-        const destination = payoutDestination(deps, workspace.client, source, fields, reply);
-        if (!destination) return reply;
-        if (state.fiat.available(source.id) < amount) return insufficientFunds(deps, source, reply);
-        const payout = deps.transfers.createPayout({
-          client: workspace.client,
-          userId: user.id,
-          source,
-          amount,
-          beneficiary: destination.beneficiary,
-          ...(destination.beneficiaryId === undefined ? {} : { beneficiaryId: destination.beneficiaryId }),
-          description: stringField(fields.description) ?? '',
-        });
-        return { status: 201, body: { ok: true, payout: renderTransfer(payout) } };
-      },
-    );
+    return createInWorkspace(request, reply, state, deps.idempotency, 'payout', ({ fields, workspace, user }) => {
+      const source = sourceWallet(deps, workspace.client, fields.source_wallet_id, reply);
+      if (!source) return reply;
+      const amount = positiveAmount(fields.amount, source.asset);
+      if (typeof amount === 'string') return findigiError(reply, 'VALIDATION_ERROR', amount);
+      const destination = payoutDestination(deps, workspace.client, source, fields, reply);
+      if (!destination) return reply;
+      if (state.fiat.available(source.id) < amount) return insufficientFunds(deps, source, reply);
+      const payout = deps.transfers.createPayout({
+        client: workspace.client,
+        userId: user.id,
+        source,
+        amount,
+        beneficiary: destination.beneficiary,
+        ...(destination.beneficiaryId === undefined ? {} : { beneficiaryId: destination.beneficiaryId }),
+        description: stringField(fields.description) ?? '',
+      });
+      return { status: 201, body: { ok: true, payout: renderTransfer(payout) } };
+    });
   });
 
   // Not in FinDIGI's document (which lists only the POST): the sandbox's way to follow one payout.

@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readRequiredHeader } from '@finmesh/signing';
+import type { IdempotencyStore, StoredResponse } from '../core/idempotency';
+import { parseFields } from '../http/body';
+import { idempotent } from '../http/idempotent';
 import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import type { FindigiClient, FindigiUser, MemberRole } from './model';
 import type { FindigiSessions } from './session';
@@ -72,4 +75,40 @@ export function resolveClient(
   const role = client?.members.get(user.id);
   if (!client || !role) throw new Error('membership lookup is inconsistent');
   return { client, role };
+}
+
+/** What a create route knows once its request passed the shared checks. */
+export interface WorkspaceCreation {
+  fields: Record<string, unknown>;
+  workspace: { client: FindigiClient; role: MemberRole };
+  user: FindigiUser;
+}
+
+/**
+ * The opening every FinDIGI create route shares: read the body's fields, resolve the workspace,
+ * and run `create` once per Idempotency-Key and user (`operation` scopes the key: the same key
+ * may be used for a payout and a transfer).
+ */
+export function createInWorkspace(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  state: FindigiState,
+  idempotency: IdempotencyStore,
+  operation: string,
+  create: (creation: WorkspaceCreation) => StoredResponse | FastifyReply,
+): FastifyReply {
+  const body = parseFields(request);
+  if (!body.ok) return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} ${body.error}.`);
+  const { fields } = body;
+  const workspace = resolveClient(request, reply, state, fields.client_id);
+  if (!workspace) return reply;
+  const user = sessionUser(request);
+  return idempotent(
+    idempotency,
+    request,
+    reply,
+    `findigi:${user.id}:${operation}`,
+    () => findigiError(reply, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request.'),
+    () => create({ fields, workspace, user }),
+  );
 }

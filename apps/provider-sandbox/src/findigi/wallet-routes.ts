@@ -3,14 +3,13 @@ import type { BookEntry } from '../core/book';
 import { formatMinor } from '../core/money';
 import { iso } from '../core/time';
 import { parseFields, stringField } from '../http/body';
-import { idempotent } from '../http/idempotent';
 import { singleQueryParam } from '../http/raw-body';
 import { positiveAmount } from './amounts';
 import type { FindigiDeps } from './deps';
 import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import type { FiatEntryMeta, FiatWallet, FindigiClient } from './model';
 import { renderTransfer, renderWallet, renderWalletBalances } from './render';
-import { resolveClient, sessionUser } from './request-context';
+import { createInWorkspace, resolveClient } from './request-context';
 import { openWallet, walletCurrencyFor } from './seed';
 
 const DEFAULT_HISTORY_LIMIT = 50;
@@ -83,42 +82,29 @@ export function registerWalletRoutes(app: FastifyInstance, deps: FindigiDeps): v
   });
 
   app.post('/api/wallets/transfers', (request, reply) => {
-    const body = parseFields(request);
-    if (!body.ok) return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} ${body.error}.`);
-    const { fields } = body;
-    const workspace = resolveClient(request, reply, state, fields.client_id);
-    if (!workspace) return reply;
-    const user = sessionUser(request);
-    return idempotent(
-      deps.idempotency,
-      request,
-      reply,
-      `findigi:${user.id}:wallet_transfer`,
-      () => findigiError(reply, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request.'),
-      () => {
-        const sourceId = stringField(fields.source_wallet_id);
-        const destinationId = stringField(fields.destination_wallet_id);
-        if (!sourceId || !destinationId) {
-          return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} source_wallet_id and destination_wallet_id are required.`);
-        }
-        const source = ownWallet(state.wallets.get(sourceId), workspace.client);
-        if (!source) return findigiError(reply, 'NOT_FOUND', `Wallet ${sourceId} was not found in this workspace.`);
-        const destination = state.wallets.get(destinationId);
-        if (!destination) return findigiError(reply, 'NOT_FOUND', `Wallet ${destinationId} was not found.`);
-        if (destination.id === source.id) return findigiError(reply, 'VALIDATION_ERROR', 'Source and destination wallets must differ.');
-        if (destination.asset.code !== source.asset.code) {
-          return findigiError(reply, 'VALIDATION_ERROR', `Wallet currencies differ (${source.asset.code} → ${destination.asset.code}).`);
-        }
-        const amount = positiveAmount(fields.amount, source.asset);
-        if (typeof amount === 'string') return findigiError(reply, 'VALIDATION_ERROR', amount);
-        if (state.fiat.available(source.id) < amount) {
-          return findigiError(reply, 'INSUFFICIENT_FUNDS', `Wallet ${source.id} has ${formatMinor(state.fiat.available(source.id), source.asset.precision)} ${source.asset.code} available.`);
-        }
-        const description = stringField(fields.description) ?? '';
-        const transfer = deps.transfers.createWalletTransfer({ client: workspace.client, userId: user.id, source, destination, amount, description });
-        return { status: 201, body: { ok: true, transfer: renderTransfer(transfer) } };
-      },
-    );
+    return createInWorkspace(request, reply, state, deps.idempotency, 'wallet_transfer', ({ fields, workspace, user }) => {
+      const sourceId = stringField(fields.source_wallet_id);
+      const destinationId = stringField(fields.destination_wallet_id);
+      if (!sourceId || !destinationId) {
+        return findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} source_wallet_id and destination_wallet_id are required.`);
+      }
+      const source = ownWallet(state.wallets.get(sourceId), workspace.client);
+      if (!source) return findigiError(reply, 'NOT_FOUND', `Wallet ${sourceId} was not found in this workspace.`);
+      const destination = state.wallets.get(destinationId);
+      if (!destination) return findigiError(reply, 'NOT_FOUND', `Wallet ${destinationId} was not found.`);
+      if (destination.id === source.id) return findigiError(reply, 'VALIDATION_ERROR', 'Source and destination wallets must differ.');
+      if (destination.asset.code !== source.asset.code) {
+        return findigiError(reply, 'VALIDATION_ERROR', `Wallet currencies differ (${source.asset.code} → ${destination.asset.code}).`);
+      }
+      const amount = positiveAmount(fields.amount, source.asset);
+      if (typeof amount === 'string') return findigiError(reply, 'VALIDATION_ERROR', amount);
+      if (state.fiat.available(source.id) < amount) {
+        return findigiError(reply, 'INSUFFICIENT_FUNDS', `Wallet ${source.id} has ${formatMinor(state.fiat.available(source.id), source.asset.precision)} ${source.asset.code} available.`);
+      }
+      const description = stringField(fields.description) ?? '';
+      const transfer = deps.transfers.createWalletTransfer({ client: workspace.client, userId: user.id, source, destination, amount, description });
+      return { status: 201, body: { ok: true, transfer: renderTransfer(transfer) } };
+    });
   });
 
   app.get<{ Params: { id: string } }>('/api/wallets/transfers/:id', (request, reply) => {
