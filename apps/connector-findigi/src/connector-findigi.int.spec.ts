@@ -3,11 +3,13 @@ import {
   createTestDatabase,
   expectEventually,
   freePort,
+  LedgerProbe,
   startAppProcess,
   startProviderSandbox,
   testEnvironment,
   testTopicPrefix,
   type AppProcess,
+  type LedgerPaymentRow,
   type SandboxProcess,
 } from '@finmesh/testing';
 import type { ConnectorApp } from '@finmesh/connector-kit';
@@ -33,6 +35,7 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
   let sandbox: SandboxProcess;
   let connector: ConnectorApp;
   let ledgerPool: Pool;
+  let ledger: LedgerProbe;
   let ingressUrl: string;
   let collector: PaymentEventCollector;
 
@@ -68,23 +71,8 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
     return (await response.json()) as T;
   };
 
-  const ledgerBalance = async (accountId: string): Promise<string | undefined> => {
-    const result = await ledgerPool.query<{ balance: string }>(`SELECT balance::text AS balance FROM ledger_accounts WHERE address = $1`, [`providers:findigi:accounts:${accountId}`]);
-    return result.rows[0]?.balance;
-  };
-
-  const ledgerPayment = async (providerPaymentId: string): Promise<{ status: string; hold_state: string; settled_transaction_id: string | null } | undefined> => {
-    try {
-      const result = await ledgerPool.query<{ status: string; hold_state: string; settled_transaction_id: string | null }>(
-        'SELECT status, hold_state, settled_transaction_id FROM ledger_payments WHERE payment_key = $1',
-        [`findigi:${providerPaymentId}`],
-      );
-      return result.rows[0];
-    } catch (error: unknown) {
-      if ((error as { code?: string }).code === '42P01') return undefined;
-      throw error;
-    }
-  };
+  const ledgerBalance = (accountId: string): Promise<string | undefined> => ledger.balance(accountId);
+  const ledgerPayment = (providerPaymentId: string): Promise<LedgerPaymentRow | undefined> => ledger.payment(providerPaymentId);
 
   const keptWallets = async (): Promise<string[]> => (await api<{ data: Array<{ id: string }> }>('GET', '/v1/wallets')).body.data.map((wallet) => wallet.id);
 
@@ -165,6 +153,7 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
     sandbox = await startProviderSandbox({ seed: 'connector-findigi' });
     const ledgerDatabase = await createTestDatabase('findigi-ledger');
     ledgerPool = new Pool({ connectionString: ledgerDatabase, max: 2 });
+    ledger = new LedgerProbe(ledgerPool, 'findigi');
     const ingressDatabase = await createTestDatabase('findigi-ingress');
     await Promise.all([
       startService('ledger', { DATABASE_URL: ledgerDatabase, LEDGER_CONSUMER_GROUP: `${prefix}ledger`, KAFKA_PROVISION_TOPICS: 'true' }),

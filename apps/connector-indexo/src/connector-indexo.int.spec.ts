@@ -1,6 +1,19 @@
 // Real parts: the Kafka broker and PostgreSQL of the test run; the provider sandbox, the ledger and the ingress as separate processes (real HTTP).
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, expectEventually, freePort, startAppProcess, startProviderSandbox, testEnvironment, testTopicPrefix, type AppProcess, type GroundTruthAccount, type SandboxProcess } from '@finmesh/testing';
+import {
+  createTestDatabase,
+  expectEventually,
+  freePort,
+  LedgerProbe,
+  startAppProcess,
+  startProviderSandbox,
+  testEnvironment,
+  testTopicPrefix,
+  type AppProcess,
+  type GroundTruthAccount,
+  type LedgerPaymentRow,
+  type SandboxProcess,
+} from '@finmesh/testing';
 import { Pool } from 'pg';
 import { loadIndexoConfig } from './config';
 import type { ConsentView } from './consents';
@@ -29,6 +42,7 @@ describe('connector-indexo against the sandbox, with the ledger and the ingress'
   let sandbox: SandboxProcess;
   let connector: IndexoConnectorApp;
   let ledgerPool: Pool;
+  let ledger: LedgerProbe;
   let accounts: GroundTruthAccount[];
   let ingressUrl: string;
 
@@ -47,23 +61,8 @@ describe('connector-indexo against the sandbox, with the ledger and the ingress'
     return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
   };
 
-  const ledgerBalance = async (iban: string): Promise<string | undefined> => {
-    const result = await ledgerPool.query<{ balance: string }>(`SELECT balance::text AS balance FROM ledger_accounts WHERE address = $1`, [`providers:indexo:accounts:${iban}`]);
-    return result.rows[0]?.balance;
-  };
-
-  const ledgerPayment = async (providerPaymentId: string): Promise<{ status: string; hold_state: string; settled_transaction_id: string | null } | undefined> => {
-    try {
-      const result = await ledgerPool.query<{ status: string; hold_state: string; settled_transaction_id: string | null }>(
-        'SELECT status, hold_state, settled_transaction_id FROM ledger_payments WHERE payment_key = $1',
-        [`indexo:${providerPaymentId}`],
-      );
-      return result.rows[0];
-    } catch (error: unknown) {
-      if ((error as { code?: string }).code === '42P01') return undefined;
-      throw error;
-    }
-  };
+  const ledgerBalance = (iban: string): Promise<string | undefined> => ledger.balance(iban);
+  const ledgerPayment = (providerPaymentId: string): Promise<LedgerPaymentRow | undefined> => ledger.payment(providerPaymentId);
 
   const groundTruthBalance = async (iban: string): Promise<string> => {
     const truth = (await sandbox.admin.groundTruth('indexo', { transactions: false })).find((account) => account.references['iban'] === iban);
@@ -93,6 +92,7 @@ describe('connector-indexo against the sandbox, with the ledger and the ingress'
 
     const ledgerDatabase = await createTestDatabase('indexo-ledger');
     ledgerPool = new Pool({ connectionString: ledgerDatabase, max: 2 });
+    ledger = new LedgerProbe(ledgerPool, 'indexo');
     const ingressPort = await freePort();
     ingressUrl = `http://127.0.0.1:${ingressPort}`;
     const ingressDatabase = await createTestDatabase('indexo-ingress');

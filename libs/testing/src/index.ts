@@ -9,3 +9,5 @@ export type { GroundTruthAccount, GroundTruthMoney, SandboxFaultSpec, SandboxPro
 export { freePort, killOnExit, startAppProcess, stopChildProcess } from './app-process';
 export type { AppProcess, AppProcessOptions } from './app-process';
 export { EventCollector } from './event-collector';
+export { LedgerProbe } from './ledger-probe';
+export type { LedgerPaymentRow } from './ledger-probe';
