@@ -1,6 +1,7 @@
 // Real parts: the Kafka broker and PostgreSQL of the test run; the provider sandbox, the ledger and the ingress as separate processes (real HTTP).
 import {
   createTestDatabase,
+  EventCollector,
   expectEventually,
   freePort,
   LedgerProbe,
@@ -16,7 +17,6 @@ import type { ConnectorApp } from '@finmesh/connector-kit';
 import { Pool } from 'pg';
 import { loadFindigiConfig } from './config';
 import { bootstrapFindigiConnector } from './findigi-app';
-import { PaymentEventCollector } from './testing/event-collector';
 
 const CALLBACK_TOKEN = 'findigi-test-callback-token-0123456789';
 
@@ -37,7 +37,7 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
   let ledgerPool: Pool;
   let ledger: LedgerProbe;
   let ingressUrl: string;
-  let collector: PaymentEventCollector;
+  let collector: EventCollector;
 
   /** The ledger or the ingress as its own process, ready (health) before the tests use it. */
   const startService = async (app: string, extraEnv: Record<string, string>): Promise<AppProcess> => {
@@ -144,8 +144,13 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
 
   /** Exactly one published payment.status_changed per change: each code once, each id once. */
   const expectOneEventPerChange = async (providerPaymentId: string, codes: string[]): Promise<void> => {
-    await expectEventually(() => expect([...collector.codesOf(providerPaymentId)].sort()).toEqual([...codes].sort()), { timeoutMs: 30_000 });
-    const ids = collector.ofPayment(providerPaymentId).map((event) => event.id);
+    const published = (): Array<{ id: string; code: string }> =>
+      collector
+        .of('payment.status_changed')
+        .filter((event) => event.payment.id === providerPaymentId)
+        .map((event) => ({ id: event.id, code: event.data.rawStatus.code }));
+    await expectEventually(() => expect(published().map((event) => event.code).sort()).toEqual([...codes].sort()), { timeoutMs: 30_000 });
+    const ids = published().map((event) => event.id);
     expect(new Set(ids).size).toBe(ids.length);
   };
 
@@ -186,7 +191,7 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
       FINDIGI_2FA_CODE: '123456',
     });
     connector = await bootstrapFindigiConnector(config);
-    collector = await PaymentEventCollector.start(env.kafkaBrokers, prefix);
+    collector = await EventCollector.start(env.kafkaBrokers, prefix, ['payment.status_changed']);
   }, 180_000);
 
   afterAll(async () => {
