@@ -76,7 +76,12 @@ export interface IndodaxClientOptions {
   apiKey: string;
   secretKey: string;
   nonces: NonceGate;
-  limits: { tradePerSecond: number; cancelPerSecond: number; tradeBlockMs: number };
+  /**
+   * `windowMarginMs` widens each one-second window: Indodax counts requests as they arrive, and
+   * requests paced exactly one second apart here can arrive closer together (signing, the nonce
+   * gate and the network delay each by a different amount).
+   */
+  limits: { tradePerSecond: number; cancelPerSecond: number; tradeBlockMs: number; windowMarginMs: number };
   timeouts?: { connectMs?: number; responseMs?: number };
   retry?: { maxRetries?: number; initialDelayMs?: number; maxDelayMs?: number };
   clock?: LimiterClock;
@@ -109,10 +114,11 @@ export class IndodaxClient {
     });
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.tradePacing = new SlidingWindowLimiter(options.limits.tradePerSecond, 1_000, this.clock);
-    this.cancelPacing = new SlidingWindowLimiter(options.limits.cancelPerSecond, 1_000, this.clock);
-    this.trades = new SlidingWindowLimiter(options.limits.tradePerSecond, 1_000, this.clock);
-    this.cancels = new SlidingWindowLimiter(options.limits.cancelPerSecond, 1_000, this.clock);
+    const windowMs = 1_000 + options.limits.windowMarginMs;
+    this.tradePacing = new SlidingWindowLimiter(options.limits.tradePerSecond, windowMs, this.clock);
+    this.cancelPacing = new SlidingWindowLimiter(options.limits.cancelPerSecond, windowMs, this.clock);
+    this.trades = new SlidingWindowLimiter(options.limits.tradePerSecond, windowMs, this.clock);
+    this.cancels = new SlidingWindowLimiter(options.limits.cancelPerSecond, windowMs, this.clock);
   }
 
   async close(): Promise<void> {

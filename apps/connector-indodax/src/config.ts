@@ -22,6 +22,8 @@ export const IndodaxConfigSchema = z.object({
   /** Documented limits, enforced before sending: trade requests per pair and cancel requests, per second. */
   INDODAX_TRADE_REQUESTS_PER_SECOND: integerEnv({ min: 1, max: 20 }).default(20),
   INDODAX_CANCEL_REQUESTS_PER_SECOND: integerEnv({ min: 1, max: 30 }).default(30),
+  /** Added to the one-second windows of the two limits above: requests can bunch on the way to Indodax. */
+  INDODAX_RATE_WINDOW_MARGIN_MS: integerEnv({ min: 0, max: 5_000 }).default(200),
   /** How long a pair stays blocked after a 429 (documented: 5 seconds). */
   INDODAX_TRADE_BLOCK_MS: integerEnv({ min: 0, max: 600_000 }).default(5_000),
   /** Orders read per pair and sync run (orderHistory `count`). */

@@ -30,7 +30,7 @@ export async function bootstrapIndodaxConnector(config: IndodaxConfig): Promise<
     apiKey: config.INDODAX_API_KEY,
     secretKey: config.INDODAX_SECRET_KEY,
     nonces: new PostgresNonceGate(pool),
-    limits: { tradePerSecond: config.INDODAX_TRADE_REQUESTS_PER_SECOND, cancelPerSecond: config.INDODAX_CANCEL_REQUESTS_PER_SECOND, tradeBlockMs: config.INDODAX_TRADE_BLOCK_MS },
+    limits: { tradePerSecond: config.INDODAX_TRADE_REQUESTS_PER_SECOND, cancelPerSecond: config.INDODAX_CANCEL_REQUESTS_PER_SECOND, tradeBlockMs: config.INDODAX_TRADE_BLOCK_MS, windowMarginMs: config.INDODAX_RATE_WINDOW_MARGIN_MS },
     timeouts: { connectMs: config.PROVIDER_CONNECT_TIMEOUT_MS, responseMs: config.PROVIDER_RESPONSE_TIMEOUT_MS },
     retry: { maxRetries: config.PROVIDER_MAX_RETRIES, initialDelayMs: config.PROVIDER_RETRY_INITIAL_MS, maxDelayMs: config.PROVIDER_RETRY_MAX_MS },
     observer: {

@@ -83,7 +83,7 @@ describe('connector-indodax against the sandbox, with the ingress and the ledger
       apiKey: API_KEY,
       secretKey: SECRET_KEY,
       nonces: new PostgresNonceGate(clientPool),
-      limits: { tradePerSecond: 20, cancelPerSecond: 30, tradeBlockMs: options.tradeBlockMs ?? 5_000 },
+      limits: { tradePerSecond: 20, cancelPerSecond: 30, tradeBlockMs: options.tradeBlockMs ?? 5_000, windowMarginMs: 200 },
       retry: { maxRetries: options.maxRetries ?? 4, initialDelayMs: 50, maxDelayMs: 500 },
       ...(options.observer === undefined ? {} : { observer: options.observer }),
     });
