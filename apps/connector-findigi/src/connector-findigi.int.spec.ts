@@ -3,7 +3,6 @@ import {
   createTestDatabase,
   EventCollector,
   expectEventually,
-  freePort,
   LedgerProbe,
   startAppProcess,
   startProviderSandbox,
@@ -15,8 +14,8 @@ import {
 } from '@finmesh/testing';
 import type { ConnectorApp } from '@finmesh/connector-kit';
 import { Pool } from 'pg';
-import { loadFindigiConfig } from './config';
 import { bootstrapFindigiConnector } from './findigi-app';
+import { findigiTestConfig } from './testing/findigi-test-config';
 
 const CALLBACK_TOKEN = 'findigi-test-callback-token-0123456789';
 
@@ -171,24 +170,9 @@ describe('connector-findigi against the sandbox, with the ledger and the ingress
     ]);
     await sandbox.admin.call('PUT', '/findigi/webhook', { url: `${ingressUrl}/webhooks/xendit`, callbackToken: CALLBACK_TOKEN });
 
-    const config = loadFindigiConfig({
-      DATABASE_URL: await createTestDatabase('connector-findigi'),
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_PROVISION_TOPICS: 'true',
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      SYNC_ENABLED: 'false',
+    const config = await findigiTestConfig('connector-findigi', prefix, sandbox, {
       PAYMENTS_POLL_INTERVAL_MS: '200',
       CALLBACKS_CONSUMER_GROUP: `${prefix}connector-findigi-callbacks`,
-      PROVIDER_RETRY_INITIAL_MS: '20',
-      PROVIDER_RETRY_MAX_MS: '200',
-      FINDIGI_BASE_URL: sandbox.baseUrls['findigi'] ?? '',
-      FINDIGI_MODE: 'sandbox',
-      FINDIGI_EMAIL: 'maker@findigi.local',
-      FINDIGI_PASSWORD: 'sandbox-password',
-      FINDIGI_2FA_CODE: '123456',
     });
     connector = await bootstrapFindigiConnector(config);
     collector = await EventCollector.start(env.kafkaBrokers, prefix, ['payment.status_changed']);

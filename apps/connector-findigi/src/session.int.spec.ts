@@ -1,8 +1,8 @@
 // Real parts: the Kafka broker and PostgreSQL of the test run; the provider sandbox as a separate process (real HTTP, real JWT expiry on the wall clock).
-import { createTestDatabase, expectEventually, freePort, startProviderSandbox, testEnvironment, testTopicPrefix, type SandboxProcess } from '@finmesh/testing';
+import { expectEventually, startProviderSandbox, testTopicPrefix, type SandboxProcess } from '@finmesh/testing';
 import type { ConnectorApp } from '@finmesh/connector-kit';
-import { loadFindigiConfig } from './config';
 import { bootstrapFindigiConnector } from './findigi-app';
+import { findigiTestConfig } from './testing/findigi-test-config';
 
 /** The sandbox's JWTs live this long; the connector renews them 5 s before `exp`. */
 const TOKEN_TTL_SECONDS = 12;
@@ -20,7 +20,6 @@ function requestCount(metrics: string, labels: Record<string, string>): number {
 }
 
 describe('connector-findigi against the sandbox: JWT renewal, and FX on the connector API', () => {
-  const env = testEnvironment();
   const prefix = testTopicPrefix('connector-findigi-session');
   let sandbox: SandboxProcess;
   let connector: ConnectorApp;
@@ -31,24 +30,7 @@ describe('connector-findigi against the sandbox: JWT renewal, and FX on the conn
 
   beforeAll(async () => {
     sandbox = await startProviderSandbox({ seed: 'connector-findigi-session', env: { SANDBOX_FINDIGI_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) } });
-    const config = loadFindigiConfig({
-      DATABASE_URL: await createTestDatabase('connector-findigi-session'),
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_PROVISION_TOPICS: 'true',
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      SYNC_ENABLED: 'false',
-      PROVIDER_RETRY_INITIAL_MS: '20',
-      PROVIDER_RETRY_MAX_MS: '200',
-      FINDIGI_BASE_URL: sandbox.baseUrls['findigi'] ?? '',
-      FINDIGI_MODE: 'sandbox',
-      FINDIGI_EMAIL: 'maker@findigi.local',
-      FINDIGI_PASSWORD: 'sandbox-password',
-      FINDIGI_2FA_CODE: '123456',
-      FINDIGI_TOKEN_REFRESH_MARGIN_MS: String(REFRESH_MARGIN_MS),
-    });
+    const config = await findigiTestConfig('connector-findigi-session', prefix, sandbox, { FINDIGI_TOKEN_REFRESH_MARGIN_MS: String(REFRESH_MARGIN_MS) });
     connector = await bootstrapFindigiConnector(config);
   }, 120_000);
 
