@@ -4,7 +4,8 @@ import { positiveAmount } from './amounts';
 import type { FindigiDeps } from './deps';
 import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import type { BatchTransfer, SavedBank } from './model';
-import { insufficientFunds, savedBankFor, sourceWallet } from './payout-routes';
+import { savedBankFor, sourceWallet } from './payout-routes';
+import { insufficientFunds } from './transfer-routes';
 import { renderBatch, renderTransfer } from './render';
 import { createInWorkspace, resolveClient } from './request-context';
 

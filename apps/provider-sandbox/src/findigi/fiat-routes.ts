@@ -8,6 +8,7 @@ import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import type { Beneficiary, FiatWallet, FindigiClient } from './model';
 import { renderInstruction, renderTransfer } from './render';
 import { createInWorkspace, resolveClient } from './request-context';
+import { insufficientFunds, registerTransferLookup } from './transfer-routes';
 import { BANK_CORRIDORS, bankTransferFee } from './transfers';
 
 const QUOTE_VALIDITY_MS = 5 * MINUTE;
@@ -51,24 +52,13 @@ export function registerFiatRoutes(app: FastifyInstance, deps: FindigiDeps): voi
       const parsed = readBankTransfer(deps, workspace.client, fields, reply);
       if (!parsed) return reply;
       const total = parsed.amount + parsed.fee;
-      if (state.fiat.available(parsed.source.id) < total) {
-        const available = formatMinor(state.fiat.available(parsed.source.id), parsed.source.asset.precision);
-        return findigiError(reply, 'INSUFFICIENT_FUNDS', `Wallet ${parsed.source.id} has ${available} ${parsed.source.asset.code} available.`);
-      }
+      if (state.fiat.available(parsed.source.id) < total) return insufficientFunds(deps, parsed.source, reply);
       const transfer = deps.transfers.createBankTransfer({ client: workspace.client, userId: user.id, ...parsed });
       return { status: 201, body: { ok: true, transfer: renderTransfer(transfer) } };
     });
   });
 
-  app.get<{ Params: { id: string } }>('/api/fiat/transfers-to-bank/:id', (request, reply) => {
-    const workspace = resolveClient(request, reply, state);
-    if (!workspace) return reply;
-    const transfer = state.transfers.get(request.params.id);
-    if (!transfer || transfer.kind !== 'bank_transfer' || transfer.clientId !== workspace.client.id) {
-      return findigiError(reply, 'NOT_FOUND', `Transfer to bank ${request.params.id} was not found in this workspace.`);
-    }
-    return reply.send({ ok: true, transfer: renderTransfer(transfer) });
-  });
+  registerTransferLookup(app, deps, '/api/fiat/transfers-to-bank', 'bank_transfer', 'Transfer to bank', 'transfer');
 
   app.get('/api/fiat/instructions', (request, reply) => {
     const workspace = resolveClient(request, reply, state);

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { formatMinor } from '../core/money';
 import { parseFields, stringField } from '../http/body';
 import { positiveAmount } from './amounts';
 import type { FindigiDeps } from './deps';
@@ -8,6 +7,7 @@ import { readBeneficiary } from './fiat-routes';
 import type { Beneficiary, FiatWallet, FindigiClient, SavedBank } from './model';
 import { renderSavedBank, renderTransfer } from './render';
 import { createInWorkspace, resolveClient } from './request-context';
+import { insufficientFunds, registerTransferLookup } from './transfer-routes';
 import { BANK_CORRIDORS } from './transfers';
 
 /** Saved bank accounts (Bank Register) and single payouts to a bank account. */
@@ -61,15 +61,7 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: FindigiDeps): v
   });
 
   // Not in FinDIGI's document (which lists only the POST): the sandbox's way to follow one payout.
-  app.get<{ Params: { id: string } }>('/api/fiat/payout/:id', (request, reply) => {
-    const workspace = resolveClient(request, reply, state);
-    if (!workspace) return reply;
-    const payout = state.transfers.get(request.params.id);
-    if (!payout || payout.kind !== 'payout' || payout.clientId !== workspace.client.id) {
-      return findigiError(reply, 'NOT_FOUND', `Payout ${request.params.id} was not found in this workspace.`);
-    }
-    return reply.send({ ok: true, payout: renderTransfer(payout) });
-  });
+  registerTransferLookup(app, deps, '/api/fiat/payout', 'payout', 'Payout', 'payout');
 }
 
 export function sourceWallet({ state }: FindigiDeps, client: FindigiClient, value: unknown, reply: FastifyReply): FiatWallet | undefined {
@@ -84,11 +76,6 @@ export function sourceWallet({ state }: FindigiDeps, client: FindigiClient, valu
     return undefined;
   }
   return source;
-}
-
-export function insufficientFunds({ state }: FindigiDeps, source: FiatWallet, reply: FastifyReply): FastifyReply {
-  const available = formatMinor(state.fiat.available(source.id), source.asset.precision);
-  return findigiError(reply, 'INSUFFICIENT_FUNDS', `Wallet ${source.id} has ${available} ${source.asset.code} available.`);
 }
 
 /** A saved bank account of the workspace, reachable from the wallet's currency, or answers 404/422. */

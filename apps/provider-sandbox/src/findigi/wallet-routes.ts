@@ -10,6 +10,7 @@ import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import type { FiatEntryMeta, FiatWallet, FindigiClient } from './model';
 import { renderTransfer, renderWallet, renderWalletBalances } from './render';
 import { createInWorkspace, resolveClient } from './request-context';
+import { insufficientFunds, registerTransferLookup } from './transfer-routes';
 import { openWallet, walletCurrencyFor } from './seed';
 
 const DEFAULT_HISTORY_LIMIT = 50;
@@ -98,24 +99,14 @@ export function registerWalletRoutes(app: FastifyInstance, deps: FindigiDeps): v
       }
       const amount = positiveAmount(fields.amount, source.asset);
       if (typeof amount === 'string') return findigiError(reply, 'VALIDATION_ERROR', amount);
-      if (state.fiat.available(source.id) < amount) {
-        return findigiError(reply, 'INSUFFICIENT_FUNDS', `Wallet ${source.id} has ${formatMinor(state.fiat.available(source.id), source.asset.precision)} ${source.asset.code} available.`);
-      }
+      if (state.fiat.available(source.id) < amount) return insufficientFunds(deps, source, reply);
       const description = stringField(fields.description) ?? '';
       const transfer = deps.transfers.createWalletTransfer({ client: workspace.client, userId: user.id, source, destination, amount, description });
       return { status: 201, body: { ok: true, transfer: renderTransfer(transfer) } };
     });
   });
 
-  app.get<{ Params: { id: string } }>('/api/wallets/transfers/:id', (request, reply) => {
-    const workspace = resolveClient(request, reply, state);
-    if (!workspace) return reply;
-    const transfer = state.transfers.get(request.params.id);
-    if (!transfer || transfer.kind !== 'wallet_transfer' || transfer.clientId !== workspace.client.id) {
-      return findigiError(reply, 'NOT_FOUND', `Wallet transfer ${request.params.id} was not found in this workspace.`);
-    }
-    return reply.send({ ok: true, transfer: renderTransfer(transfer) });
-  });
+  registerTransferLookup(app, deps, '/api/wallets/transfers', 'wallet_transfer', 'Wallet transfer', 'transfer');
 }
 
 function ownWallet(wallet: FiatWallet | undefined, client: FindigiClient): FiatWallet | undefined {
