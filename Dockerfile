@@ -36,6 +36,8 @@ COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /workspace/dist ./dist
 COPY --from=build /workspace/image/start.js /workspace/image/healthcheck.js ./
 COPY package.json ./
+# The one writable place besides /tmp, for a volume (the provider sandbox's state file in compose).
+RUN mkdir -p /var/lib/finmesh && chown 1000:1000 /var/lib/finmesh
 # The `node` user of the official image (uid 1000), never root.
 USER 1000:1000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/healthcheck.js"]

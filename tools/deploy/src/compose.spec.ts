@@ -61,6 +61,15 @@ describe('docker-compose.yml', () => {
     for (const service of SERVICES) expect(services[service.app]?.read_only).toBe(true);
   });
 
+  it('keeps the provider sandbox\'s state file on a named volume (the root filesystem is read-only)', () => {
+    const sandbox = services['provider-sandbox'];
+    const stateFile = sandbox?.environment?.['SANDBOX_STATE_FILE'] ?? '';
+    const mounts = (sandbox?.volumes ?? []).map((mount) => mount.split(':')).filter((parts) => parts.length >= 2);
+    const holder = mounts.find(([, target]) => target !== undefined && stateFile.startsWith(`${target}/`));
+    expect(holder).toBeDefined();
+    expect(Object.keys((compose as { volumes?: Record<string, unknown> }).volumes ?? {})).toContain(holder?.[0]);
+  });
+
   it('sets every variable each app requires, and the provisioning job has every service database', () => {
     for (const service of SERVICES) {
       const environment = services[service.app]?.environment ?? {};

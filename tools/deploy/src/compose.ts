@@ -19,6 +19,7 @@ export interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   restart?: string;
   read_only?: boolean;
+  volumes?: string[];
 }
 
 export function parseEnvFile(text: string): Map<string, string> {
