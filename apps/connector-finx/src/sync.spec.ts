@@ -1,5 +1,5 @@
 import type { ResourceReader, StoredResource, SyncPageRequest } from '@finmesh/connector-kit';
-import { silentLogger } from '@finmesh/connector-kit';
+import { silentLogger, UpstreamError } from '@finmesh/connector-kit';
 import type { FinmeshEvent, LosslessJsonValue } from '@finmesh/schemas';
 import type { AccountListQuery, AccountPage, FinxAccount, FinxClient } from './client';
 import { FinxAssets, RESOURCE_KINDS } from './normalize';
@@ -12,7 +12,12 @@ class FakeFinx {
 
   listAccounts(query: AccountListQuery): Promise<AccountPage> {
     this.queries.push(query);
-    const start = query.startingAfter === undefined ? 0 : this.accounts.findIndex((account) => account.id === query.startingAfter) + 1;
+    const after = query.startingAfter === undefined ? -1 : this.accounts.findIndex((account) => account.id === query.startingAfter);
+    if (query.startingAfter !== undefined && after < 0) {
+      // As Fin X (the sandbox) answers a cursor naming an account that is gone: 400.
+      return Promise.reject(new UpstreamError('invalid_request', `starting_after ${query.startingAfter} is not an account in this list`, { provider: 'finx', endpoint: 'accounts.list', httpStatus: 400 }));
+    }
+    const start = after + 1;
     const page = this.accounts.slice(start, start + query.limit);
     return Promise.resolve({ accounts: page.map((value) => ({ value, raw: { ...value } as LosslessJsonValue })), hasMore: start + query.limit < this.accounts.length });
   }
@@ -58,7 +63,7 @@ describe('the accounts sync', () => {
   const errors: Array<Record<string, unknown> | undefined> = [];
 
   /** Runs pages until the run is done, keeping records as the kit's engine does (after publishing). */
-  const run = async (): Promise<{ pages: number; events: FinmeshEvent[] }> => {
+  const run = async (afterPage: (page: number) => void = () => undefined): Promise<{ pages: number; events: FinmeshEvent[] }> => {
     const fetcher = accountsFetcher({ client: finx as unknown as FinxClient, assets: new FinxAssets(), pageSize: 2 });
     const events: FinmeshEvent[] = [];
     let cursor: string | null = null;
@@ -78,6 +83,7 @@ describe('the accounts sync', () => {
       clock += 1;
       resources.write(page.records ?? [], new Date(clock));
       pages += 1;
+      afterPage(pages);
       cursor = page.cursor;
       if (!page.hasMore) return { pages, events };
     }
@@ -119,6 +125,23 @@ describe('the accounts sync', () => {
     expect(second.events).toEqual([expect.objectContaining({ type: 'account.closed', account: expect.objectContaining({ id: 'a4' }), data: { closure: 'deleted', reason: 'no longer listed by Fin X' } })]);
     expect(await resources.get(RESOURCE_KINDS.closedAccount, 'a4')).toBeDefined();
     expect((await run()).events).toEqual([]);
+  });
+
+  it('lists again from the first page when Fin X refuses the cursor (its account deleted between two pages), repeating no event', async () => {
+    await run();
+    finx.accounts[3] = account('a4', '7.00', '1700000060');
+    finx.queries.length = 0;
+    const second = await run((page) => {
+      if (page === 1) finx.accounts = finx.accounts.filter((entry) => entry.id !== 'a2');
+    });
+    // a2 refused as a cursor, then the first page again, then on from a3.
+    expect(finx.queries.map((query) => query.startingAfter)).toEqual([undefined, 'a2', undefined, 'a3']);
+    expect(second.events.map((event) => [event.type, accountIdOf(event)])).toEqual([
+      ['transaction.posted', 'a4'],
+      ['balance.updated', 'a4'],
+    ]);
+    // a2 was listed in this run before it went: the next run reports it, once.
+    expect((await run()).events.filter((event) => event.type === 'account.closed').map((event) => accountIdOf(event))).toEqual(['a2']);
   });
 
   it('refuses an inexact balance with an error, keeps syncing the others, and publishes it once Fin X is exact again', async () => {

@@ -1,7 +1,7 @@
-import type { ConnectorLogger, ResourceFetcher, ResourceReader, ResourceRecord, SyncPage, SyncPageRequest } from '@finmesh/connector-kit';
+import { UpstreamError, type ConnectorLogger, type ResourceFetcher, type ResourceReader, type ResourceRecord, type SyncPage, type SyncPageRequest } from '@finmesh/connector-kit';
 import { ContractError, type FinmeshEvent } from '@finmesh/schemas';
 import { z } from 'zod';
-import type { FinxAccount, FinxClient, WithRaw } from './client';
+import type { AccountPage, FinxAccount, FinxClient, WithRaw } from './client';
 import { accountClosed, balanceChange, keptBalanceOf, RESOURCE_KINDS, type FinxAssets, type ObservationContext } from './normalize';
 
 export interface FinxSyncOptions {
@@ -42,10 +42,7 @@ export function accountsFetcher(options: FinxSyncOptions): ResourceFetcher {
     async fetchPage(request: SyncPageRequest): Promise<SyncPage> {
       const cursor = readCursor(request.cursor);
       const runStartedAt = cursor?.runStartedAt ?? request.observedAt.toISOString();
-      const page = await options.client.listAccounts(
-        { limit: options.pageSize, ...(cursor === undefined ? {} : { startingAfter: cursor.startingAfter }) },
-        request.signal,
-      );
+      const page = await listFromCursor(options, cursor, request);
       const context: ObservationContext = { observedAt: request.observedAt, correlationId: request.correlationId, source: 'poll' };
       const { events, records } = await observeAccounts(page.accounts, request.resources, options.assets, context, request.log);
       const last = page.accounts[page.accounts.length - 1];
@@ -93,6 +90,23 @@ export async function observeAccounts(
     }
   });
   return { events, records };
+}
+
+/**
+ * The page after the cursor. Fin X refuses a `starting_after` naming an account deleted since the
+ * previous page (400): the run then lists again from the first page. That repeats no event (a
+ * balance is published only when it changed) and keeps the run's start, so the accounts seen in
+ * either pass count as listed.
+ */
+async function listFromCursor(options: FinxSyncOptions, cursor: AccountsCursor | undefined, request: SyncPageRequest): Promise<AccountPage> {
+  if (cursor === undefined) return options.client.listAccounts({ limit: options.pageSize }, request.signal);
+  try {
+    return await options.client.listAccounts({ limit: options.pageSize, startingAfter: cursor.startingAfter }, request.signal);
+  } catch (error: unknown) {
+    if (!(error instanceof UpstreamError) || error.kind !== 'invalid_request') throw error;
+    request.log.warn('Fin X refused the accounts cursor; listing again from the first page', { startingAfter: cursor.startingAfter, reason: error.message });
+    return options.client.listAccounts({ limit: options.pageSize }, request.signal);
+  }
 }
 
 /** Kept accounts not listed since the run began and not already reported closed. */
