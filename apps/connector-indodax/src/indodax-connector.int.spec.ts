@@ -242,6 +242,63 @@ describe('connector-indodax against the sandbox, with the ingress and the ledger
     await expectLedgerMatchesGroundTruth();
   });
 
+  it('adopts a withdrawal Indodax booked after the answer timed out, instead of sending it twice', async () => {
+    // A replica that gives up on an answer after 1.5 s; Indodax answers this withdrawCoin only after 4 s (it still books it).
+    const impatient = await bootstrapIndodaxConnector(loadIndodaxConfig({ ...connectorEnv, PORT: String(await freePort()), PROVIDER_RESPONSE_TIMEOUT_MS: '1500' }));
+    const address = '1AdoptAdoptAdoptAdoptAdoptAdopt7x';
+    const key = `withdraw-timeout-${Date.now()}`;
+    const body = { type: 'withdrawal', currency: 'btc', address, amount: '0.0013' };
+    const send = async (): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const response = await fetch(`${impatient.url}/v1/payments`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const withdrawalsTo = async (): Promise<number> => {
+      const { client, close } = testClient();
+      try {
+        const today = new Date(Date.parse((await sandbox.admin.clock()).now) + 7 * 3_600_000).toISOString().slice(0, 10);
+        const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
+        const history = await client.transHistory({ start: yesterday, end: today });
+        return (history.withdraw['btc'] ?? []).filter((entry) => entry.address === address).length;
+      } finally {
+        await close();
+      }
+    };
+    try {
+      await sandbox.admin.addFault({ provider: 'indodax', kind: 'latency', operation: 'withdrawCoin', count: 1, latencyMs: 4_000 });
+      const first = await send();
+      expect(first.status).toBeGreaterThanOrEqual(500);
+      // Indodax went ahead (its verification call was answered ok, so it booked the withdrawal), with no answer that reached finmesh.
+      // Watched on the admin API: a TAPI call meanwhile would spend a higher nonce than the held withdrawCoin's.
+      const requestId = requestIdOf(providerKeyOf(key));
+      await expectEventually(
+        async () => {
+          const { callbacks } = await sandbox.admin.call<{ callbacks: Array<{ body: string; attempts: Array<{ responseBody?: string }> }> }>('GET', '/callbacks?provider=indodax');
+          const verification = callbacks.find((callback) => callback.body.includes(`request_id=${requestId}&`));
+          expect(verification?.attempts.some((attempt) => attempt.responseBody === 'ok')).toBe(true);
+        },
+        { timeoutMs: 15_000, intervalMs: 250 },
+      );
+      expect(await withdrawalsTo()).toBe(1);
+
+      const retried = await send();
+      expect(retried.status).toBe(201);
+      // Adopted from transHistory, where the withdrawal is already `pending` at Indodax.
+      expect(retried.body).toMatchObject({ status: 'processing', providerPaymentId: requestId });
+      expect(await withdrawalsTo()).toBe(1);
+
+      await sandbox.admin.advanceClock({ seconds: 61 });
+      await expectEventually(async () => {
+        const view = await getJson<{ status: string }>(`${impatient.url}/v1/payments/${String(retried.body['id'])}`);
+        expect(view.status).toBe('settled');
+      });
+      await syncAll();
+      await expectLedgerMatchesGroundTruth();
+    } finally {
+      await sandbox.admin.clearFaults('indodax');
+      await impatient.close();
+    }
+  }, 90_000);
+
   it('keeps a burst of trade requests within 20 per second per pair and waits out an injected 429 block', async () => {
     const sent: number[] = [];
     const outcomes: string[] = [];
