@@ -37,9 +37,10 @@ export async function provisionTopics(
       ),
     }));
     // Another replica may create the same topic at the same moment; that is not an error.
-    await admin.createTopics({ topics, waitForLeaders: true }).catch((error: unknown) => {
+    await admin.createTopics({ topics, waitForLeaders: false }).catch((error: unknown) => {
       if (!isTopicExistsError(error)) throw error;
     });
+    await waitForLeaders(admin, missing.map((spec) => spec.name));
   }
   const present = specs.filter((spec) => existingTopics.has(spec.name));
   if (present.length > 0) {
@@ -55,6 +56,34 @@ export async function provisionTopics(
     }
   }
   return { created: missing.map((s) => s.name), existing: present.map((s) => s.name) };
+}
+
+/**
+ * Until every partition of the new topics has a leader. kafkajs's own wait (`waitForLeaders`)
+ * gives up on the first "does not host this topic-partition", which a busy KRaft broker answers
+ * for a moment after creating a topic; that answer is retriable, so it is retried here, for as
+ * long as `timeoutMs`.
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let waitingFor: string;
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const leaderless = metadata.topics.filter((topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0));
+      if (leaderless.length === 0) return;
+      waitingFor = `no leader yet for ${leaderless.map((topic) => topic.name).join(', ')}`;
+    } catch (error: unknown) {
+      if (!isRetriable(error)) throw error;
+      waitingFor = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`the topics were created but are not served after ${timeoutMs} ms: ${waitingFor}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function isRetriable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retriable?: unknown }).retriable === true;
 }
 
 function isTopicExistsError(error: unknown): boolean {

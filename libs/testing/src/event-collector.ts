@@ -12,10 +12,12 @@ export class EventCollector {
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(brokers: string[], prefix: string, types: readonly EventType[]): Promise<EventCollector> {
+    const topics = types.map((type) => topicName(TOPICS[type].baseName, prefix));
+    await untilServed(brokers, prefix, topics);
     const consumer = new Kafka({ brokers, clientId: `${prefix}collector`, logLevel: logLevel.ERROR }).consumer({ groupId: `${prefix}collector`, maxWaitTimeInMs: 100 });
     const collector = new EventCollector(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topics: types.map((type) => topicName(TOPICS[type].baseName, prefix)), fromBeginning: true });
+    await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       eachMessage: ({ topic, message }) => {
         collector.events.push(parseConsumedEvent(topic, message.value));
@@ -41,5 +43,20 @@ export class EventCollector {
 
   stop(): Promise<void> {
     return this.consumer.disconnect();
+  }
+}
+
+/**
+ * Waits until the broker answers offset requests for every partition of the topics. Right after a
+ * suite creates its topics the broker may not lead them yet; a consumer started then retries on
+ * its own but logs each "not the leader" answer as an error into the test output.
+ */
+async function untilServed(brokers: string[], prefix: string, topics: readonly string[]): Promise<void> {
+  const admin = new Kafka({ brokers, clientId: `${prefix}collector-probe`, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) await expectEventually(() => admin.fetchTopicOffsets(topic), { timeoutMs: 30_000, intervalMs: 100 });
+  } finally {
+    await admin.disconnect();
   }
 }
