@@ -1,10 +1,6 @@
 import 'reflect-metadata';
-import { ConnectorModule, ConnectorRuntime, type ConnectorApp } from '@finmesh/connector-kit';
-import { createFastifyAdapter } from '@finmesh/service-runtime';
+import { ConnectorModule, ConnectorRuntime, startConnectorApp, type ConnectorApp } from '@finmesh/connector-kit';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { FindigiBatches } from './batches';
 import { BatchTransfersController, FINDIGI_BATCHES } from './batches.controller';
 import type { FindigiConfig } from './config';
@@ -32,8 +28,7 @@ class FindigiConnectorModule {
 
 /**
  * Boots the FinDIGI connector service; main.ts calls it, integration tests call it in-process.
- * Mirrors the kit's bootstrapConnector with FinDIGI's controllers added (the kit's module has no
- * hook for a connector's own routes).
+ * The kit's runtime and app, with FinDIGI's controllers in its module.
  */
 export async function bootstrapFindigiConnector(config: FindigiConfig): Promise<ConnectorApp> {
   let parts: FindigiConnectorParts | undefined;
@@ -45,19 +40,9 @@ export async function bootstrapFindigiConnector(config: FindigiConfig): Promise<
       return parts.connector;
     },
   });
-  try {
-    if (!parts) throw new Error('the FinDIGI connector was not created');
-    const app = await NestFactory.create<NestFastifyApplication>(FindigiConnectorModule.forRoot(runtime, parts, config), createFastifyAdapter({ bodyLimit: 256 * 1024 }), {
-      bufferLogs: true,
-    });
-    app.useLogger(app.get(Logger));
-    app.enableShutdownHooks();
-    await app.listen(config.PORT, config.HOST);
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    runtime.log.info('connector ready', { url });
-    return { app, runtime, url };
-  } catch (error: unknown) {
+  if (!parts) {
     await runtime.close();
-    throw error;
+    throw new Error('the FinDIGI connector was not created');
   }
+  return startConnectorApp(runtime, { module: FindigiConnectorModule.forRoot(runtime, parts, config) });
 }

@@ -1,13 +1,9 @@
 import 'reflect-metadata';
-import { ConnectorModule, ConnectorPublisher, ConnectorRuntime, type ConnectorApp } from '@finmesh/connector-kit';
+import { ConnectorModule, ConnectorPublisher, ConnectorRuntime, startConnectorApp, type ConnectorApp } from '@finmesh/connector-kit';
 import { createIdempotentProducer, EventPublisher } from '@finmesh/kafka';
 import { parseJsonLosslessly } from '@finmesh/schemas';
-import { createFastifyAdapter } from '@finmesh/service-runtime';
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Producer } from 'kafkajs';
-import { Logger } from 'nestjs-pino';
 import { FinxAccountCommands } from './account-commands';
 import { AccountCommandsController, FINX_ACCOUNT_COMMANDS, FINX_API_LOG } from './account-commands.controller';
 import type { FinxConfig } from './config';
@@ -69,28 +65,24 @@ export async function bootstrapFinxConnector(config: FinxConfig): Promise<FinxCo
     },
     migrations: FINX_MIGRATIONS,
   });
-  try {
-    if (!parts) throw new Error('the Fin X connector was not created');
-    const producer = createIdempotentProducer(runtime.kafka);
-    const publisher = new ConnectorPublisher(new EventPublisher(producer, { topicPrefix: config.KAFKA_TOPIC_PREFIX }), 'finx', runtime.metrics);
-    const commands = new FinxAccountCommands({ client: parts.client, assets: parts.assets, pool: runtime.pool, publisher, resources: runtime.resources, log: runtime.log });
-    const adapter = createFastifyAdapter({ bodyLimit: BODY_LIMIT });
-    adapter.useBodyParser('application/json', false, { bodyLimit: BODY_LIMIT }, (_request, body, done) => {
-      try {
-        done(null, body.length === 0 ? undefined : parseJsonLosslessly(body.toString('utf8')));
-      } catch (error: unknown) {
-        done(Object.assign(new Error(`the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`), { statusCode: 400 }), undefined);
-      }
-    });
-    const app = await NestFactory.create<NestFastifyApplication>(FinxConnectorModule.forRoot(runtime, commands, producer), adapter, { bufferLogs: true });
-    app.useLogger(app.get(Logger));
-    app.enableShutdownHooks();
-    await app.listen(config.PORT, config.HOST);
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    runtime.log.info('connector ready', { url });
-    return { app, runtime, url, commands };
-  } catch (error: unknown) {
+  if (!parts) {
     await runtime.close();
-    throw error;
+    throw new Error('the Fin X connector was not created');
   }
+  const producer = createIdempotentProducer(runtime.kafka);
+  const publisher = new ConnectorPublisher(new EventPublisher(producer, { topicPrefix: config.KAFKA_TOPIC_PREFIX }), 'finx', runtime.metrics);
+  const commands = new FinxAccountCommands({ client: parts.client, assets: parts.assets, pool: runtime.pool, publisher, resources: runtime.resources, log: runtime.log });
+  const started = await startConnectorApp(runtime, {
+    module: FinxConnectorModule.forRoot(runtime, commands, producer),
+    bodyLimit: BODY_LIMIT,
+    configureAdapter: (adapter) =>
+      adapter.useBodyParser('application/json', false, { bodyLimit: BODY_LIMIT }, (_request, body, done) => {
+        try {
+          done(null, body.length === 0 ? undefined : parseJsonLosslessly(body.toString('utf8')));
+        } catch (error: unknown) {
+          done(Object.assign(new Error(`the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`), { statusCode: 400 }), undefined);
+        }
+      }),
+  });
+  return { ...started, commands };
 }

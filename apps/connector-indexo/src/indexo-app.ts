@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConnectorModule, ConnectorRuntime, type ConnectorApp } from '@finmesh/connector-kit';
-import { createFastifyAdapter } from '@finmesh/service-runtime';
-import { Logger } from 'nestjs-pino';
+import { ConnectorModule, ConnectorRuntime, startConnectorApp, type ConnectorApp } from '@finmesh/connector-kit';
 import { Pool } from 'pg';
 import type { IndexoConfig } from './config';
 import { createIndexoConnector, type IndexoConnectorParts } from './connector';
@@ -62,8 +59,7 @@ export interface IndexoConnectorApp extends ConnectorApp {
 
 /**
  * Boots the INDEXO connector service; main.ts calls it, integration tests call it in-process.
- * Mirrors the kit's bootstrapConnector, with the consent controllers and tracker added (the kit's
- * module has no hook for a connector's own routes).
+ * The kit's runtime and app, with the consent controllers and tracker in its module.
  */
 export async function bootstrapIndexoConnector(config: IndexoConfig): Promise<IndexoConnectorApp> {
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 4, application_name: 'connector-indexo' });
@@ -87,21 +83,19 @@ export async function bootstrapIndexoConnector(config: IndexoConfig): Promise<In
   }
   const parts = holder.parts;
   try {
-    if (!parts) throw new Error('the INDEXO connector was not created');
+    if (!parts) {
+      await runtime.close();
+      throw new Error('the INDEXO connector was not created');
+    }
     const tracker = new ConsentTracker(parts.consents, config.INDEXO_CONSENT_CHECK_INTERVAL_MS, runtime.log);
     const service: IndexoService = { runtime, tracker, trackerEnabled: config.INDEXO_CONSENT_TRACKER_ENABLED, pool };
-    const app = await NestFactory.create<NestFastifyApplication>(IndexoConnectorModule.forRoot(service, parts), createFastifyAdapter({ bodyLimit: 256 * 1024 }), {
-      bufferLogs: true,
+    const started = await startConnectorApp(runtime, {
+      module: IndexoConnectorModule.forRoot(service, parts),
+      beforeListen: (app) => addChallengeToPaymentAnswers(app, parts.initiations),
     });
-    app.useLogger(app.get(Logger));
-    app.enableShutdownHooks();
-    addChallengeToPaymentAnswers(app, parts.initiations);
-    await app.listen(config.PORT, config.HOST);
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    runtime.log.info('connector ready', { url });
-    return { app, runtime, url, consents: parts.consents };
+    return { ...started, consents: parts.consents };
   } catch (error: unknown) {
-    await runtime.close();
+    // The runtime is closed by then (startConnectorApp closes it on failure).
     await pool.end().catch(() => undefined);
     throw error;
   }

@@ -81,5 +81,5 @@ export type { ConnectorLogger } from './logging';
 export { ConnectorRuntime } from './runtime/connector-runtime';
 export type { ConnectorKit, ConnectorServiceOptions, ProviderClientOptions } from './runtime/connector-runtime';
 export { ConnectorModule } from './nest/connector.module';
-export { bootstrapConnector } from './nest/connector-app';
-export type { ConnectorApp } from './nest/connector-app';
+export { bootstrapConnector, startConnectorApp } from './nest/connector-app';
+export type { ConnectorApp, ConnectorAppOptions } from './nest/connector-app';
