@@ -1,6 +1,7 @@
 import { ContractError } from '@finmesh/schemas';
 import type { FindigiHistoryItem, FindigiVaultTransaction } from './client';
-import { FindigiAssets, paymentObservation, UnknownFindigiCurrencyError, vaultAccountId, vaultBalanceUpdated, vaultTransactionPosted, walletBalanceUpdated, walletTransactionPosted } from './normalize';
+import { UnknownCurrencyError } from '@finmesh/connector-kit';
+import { FindigiAssets, paymentObservation, vaultAccountId, vaultBalanceUpdated, vaultTransactionPosted, walletBalanceUpdated, walletTransactionPosted } from './normalize';
 
 const context = { observedAt: new Date('2025-03-03T09:10:00.000Z'), correlationId: 'sync-run-1' };
 const assets = new FindigiAssets();
@@ -47,8 +48,8 @@ describe('FinDIGI normalization', () => {
       expect(assets.assetOf('USDC')).toBe('USDC/6');
       expect(new FindigiAssets({ MYR: 2, IDR: 2 }).assetOf('MYR')).toBe('MYR/2');
       expect(new FindigiAssets({ IDR: 2 }).assetOf('IDR')).toBe('IDR/2');
-      expect(() => assets.assetOf('MYR')).toThrow(UnknownFindigiCurrencyError);
-      expect(() => assets.assetOf('toString')).toThrow(UnknownFindigiCurrencyError);
+      expect(() => assets.assetOf('MYR')).toThrow(UnknownCurrencyError);
+      expect(() => assets.assetOf('toString')).toThrow(UnknownCurrencyError);
     });
   });
 

@@ -1,9 +1,8 @@
-import type { PaymentObservation } from '@finmesh/connector-kit';
+import { ProviderAssets, type PaymentObservation } from '@finmesh/connector-kit';
 import {
   accountRef,
   ContractError,
   createEvent,
-  formatAsset,
   minorUnitsOf,
   moneyFromDecimal,
   moneyFromMinorUnits,
@@ -44,24 +43,10 @@ const KIND_OF_VAULT_TYPE: Readonly<Record<string, TransactionKind>> = {
 /** Wallet history entries that belong to a transfer finmesh tracks as a payment. */
 const PAYMENT_REFERENCE_TYPES = new Set(['wallet_transfer', 'bank_transfer', 'payout']);
 
-export class UnknownFindigiCurrencyError extends ContractError {
-  constructor(currency: string) {
-    super('invalid_asset', `FinDIGI currency ${JSON.stringify(currency.slice(0, 16))} has no known precision; add it to FINDIGI_ASSETS`);
-  }
-}
-
 /** FinDIGI names currencies without their precision; the connector knows them and never guesses one. */
-export class FindigiAssets {
-  private readonly precisions: Readonly<Record<string, number>>;
-
+export class FindigiAssets extends ProviderAssets {
   constructor(overrides: Readonly<Record<string, number>> = {}) {
-    this.precisions = { ...DEFAULT_FINDIGI_ASSETS, ...overrides };
-  }
-
-  assetOf(currency: string): string {
-    const precision = this.precisions[currency];
-    if (precision === undefined || !Object.hasOwn(this.precisions, currency)) throw new UnknownFindigiCurrencyError(currency);
-    return formatAsset(currency, precision);
+    super('FinDIGI', 'FINDIGI_ASSETS', DEFAULT_FINDIGI_ASSETS, overrides);
   }
 }
 

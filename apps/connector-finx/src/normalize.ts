@@ -1,8 +1,8 @@
+import { ProviderAssets } from '@finmesh/connector-kit';
 import {
   accountRef,
   ContractError,
   createEvent,
-  formatAsset,
   moneyFromDecimal,
   moneyFromMinorUnits,
   moneyToDecimal,
@@ -26,25 +26,10 @@ export const RESOURCE_KINDS = {
   closedAccount: 'closed_account',
 } as const;
 
-export class UnknownFinxCurrencyError extends ContractError {
-  constructor(currency: string) {
-    super('invalid_asset', `Fin X currency ${JSON.stringify(currency.slice(0, 16))} has no known precision; add it to FINX_ASSETS`);
-  }
-}
-
-/** Fin X names currencies without their precision; the connector knows them and never guesses one. */
-export class FinxAssets {
-  private readonly precisions: Readonly<Record<string, number>>;
-
+/** Fin X names currencies without their precision (in any case); the connector knows them and never guesses one. */
+export class FinxAssets extends ProviderAssets {
   constructor(overrides: Readonly<Record<string, number>> = {}) {
-    this.precisions = { ...DEFAULT_FINX_ASSETS, ...overrides };
-  }
-
-  assetOf(currency: string): string {
-    const code = currency.toUpperCase();
-    const precision = this.precisions[code];
-    if (precision === undefined || !Object.hasOwn(this.precisions, code)) throw new UnknownFinxCurrencyError(currency);
-    return formatAsset(code, precision);
+    super('Fin X', 'FINX_ASSETS', DEFAULT_FINX_ASSETS, overrides, (currency) => currency.toUpperCase());
   }
 }
 

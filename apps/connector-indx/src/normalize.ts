@@ -1,9 +1,8 @@
-import type { PaymentObservation } from '@finmesh/connector-kit';
+import { ProviderAssets, type PaymentObservation } from '@finmesh/connector-kit';
 import {
   accountRef,
   ContractError,
   createEvent,
-  formatAsset,
   minorUnitsOf,
   moneyFromDecimal,
   moneyFromMinorUnits,
@@ -26,24 +25,10 @@ const KIND_OF_TYPE: Readonly<Record<string, TransactionPostedEvent['data']['kind
   interest: 'other',
 };
 
-export class UnknownIndxCurrencyError extends ContractError {
-  constructor(currency: string) {
-    super('invalid_asset', `INDX currency ${JSON.stringify(currency.slice(0, 16))} has no known precision; add it to INDX_ASSETS`);
-  }
-}
-
 /** INDX names currencies without their precision; the connector knows them (and never guesses one). */
-export class IndxAssets {
-  private readonly precisions: Readonly<Record<string, number>>;
-
+export class IndxAssets extends ProviderAssets {
   constructor(overrides: Readonly<Record<string, number>> = {}) {
-    this.precisions = { ...DEFAULT_INDX_ASSETS, ...overrides };
-  }
-
-  assetOf(currency: string): string {
-    const precision = this.precisions[currency];
-    if (precision === undefined || !Object.hasOwn(this.precisions, currency)) throw new UnknownIndxCurrencyError(currency);
-    return formatAsset(currency, precision);
+    super('INDX', 'INDX_ASSETS', DEFAULT_INDX_ASSETS, overrides);
   }
 }
 

@@ -83,3 +83,4 @@ export type { ConnectorKit, ConnectorServiceOptions, ProviderClientOptions } fro
 export { ConnectorModule } from './nest/connector.module';
 export { bootstrapConnector, startConnectorApp } from './nest/connector-app';
 export type { ConnectorApp, ConnectorAppOptions } from './nest/connector-app';
+export { ProviderAssets, UnknownCurrencyError } from './contract/provider-assets';
