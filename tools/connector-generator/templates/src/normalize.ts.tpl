@@ -1,7 +1,9 @@
 //#if payments
-import type { PaymentObservation } from '@finmesh/connector-kit';
+import { ProviderAssets, type PaymentObservation } from '@finmesh/connector-kit';
+//#else
+import { ProviderAssets } from '@finmesh/connector-kit';
 //#endif
-import { accountRef, ContractError, createEvent, formatAsset, minorUnitsOf, moneyFromDecimal, moneyFromMinorUnits, type BalanceUpdatedEvent } from '@finmesh/schemas';
+import { accountRef, createEvent, minorUnitsOf, moneyFromDecimal, moneyFromMinorUnits, type BalanceUpdatedEvent } from '@finmesh/schemas';
 //#if payments
 import type { __Name__Balance, __Name__Payment } from './client';
 //#else
@@ -11,12 +13,10 @@ import type { __Name__Balance } from './client';
 /** The precision of each currency the provider uses (never guessed: an unknown one is an error). */
 export const __NAME___ASSET_PRECISIONS: Readonly<Record<string, number>> = { USD: 2, EUR: 2, IDR: 0 };
 
+const __NAME___ASSETS = new ProviderAssets('__name__', '__NAME___ASSET_PRECISIONS (normalize.ts)', __NAME___ASSET_PRECISIONS);
+
 export function assetOf(currency: string): string {
-  const precision = __NAME___ASSET_PRECISIONS[currency];
-  if (precision === undefined || !Object.hasOwn(__NAME___ASSET_PRECISIONS, currency)) {
-    throw new ContractError('invalid_asset', `__name__ currency ${JSON.stringify(currency.slice(0, 16))} has no known precision`);
-  }
-  return formatAsset(currency, precision);
+  return __NAME___ASSETS.assetOf(currency);
 }
 
 export interface ObservationContext {
