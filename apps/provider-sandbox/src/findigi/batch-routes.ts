@@ -4,8 +4,8 @@ import { positiveAmount } from './amounts';
 import type { FindigiDeps } from './deps';
 import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import type { BatchTransfer, SavedBank } from './model';
-import { savedBankFor, sourceWallet } from './payout-routes';
-import { insufficientFunds } from './transfer-routes';
+import { savedBankFor } from './payout-routes';
+import { insufficientFunds, sourceWallet } from './transfer-routes';
 import { renderBatch, renderTransfer } from './render';
 import { createInWorkspace, resolveClient } from './request-context';
 

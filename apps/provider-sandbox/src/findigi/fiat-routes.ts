@@ -8,7 +8,7 @@ import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
 import type { Beneficiary, FiatWallet, FindigiClient } from './model';
 import { renderInstruction, renderTransfer } from './render';
 import { createInWorkspace, resolveClient } from './request-context';
-import { insufficientFunds, registerTransferLookup } from './transfer-routes';
+import { insufficientFunds, registerTransferLookup, sourceWallet } from './transfer-routes';
 import { BANK_CORRIDORS, bankTransferFee } from './transfers';
 
 const QUOTE_VALIDITY_MS = 5 * MINUTE;
@@ -79,21 +79,13 @@ export function registerFiatRoutes(app: FastifyInstance, deps: FindigiDeps): voi
 }
 
 function readBankTransfer(
-  { state }: FindigiDeps,
+  deps: FindigiDeps,
   client: FindigiClient,
   fields: Record<string, unknown>,
   reply: FastifyReply,
 ): BankTransferRequest | undefined {
-  const sourceId = stringField(fields.source_wallet_id);
-  if (!sourceId) {
-    findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} source_wallet_id is required.`);
-    return undefined;
-  }
-  const source = state.wallets.get(sourceId);
-  if (!source || source.clientId !== client.id) {
-    findigiError(reply, 'NOT_FOUND', `Wallet ${sourceId} was not found in this workspace.`);
-    return undefined;
-  }
+  const source = sourceWallet(deps, client, fields.source_wallet_id, reply);
+  if (!source) return undefined;
   const amount = positiveAmount(fields.amount, source.asset);
   if (typeof amount === 'string') {
     findigiError(reply, 'VALIDATION_ERROR', amount);

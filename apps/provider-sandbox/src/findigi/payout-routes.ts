@@ -7,7 +7,7 @@ import { readBeneficiary } from './fiat-routes';
 import type { Beneficiary, FiatWallet, FindigiClient, SavedBank } from './model';
 import { renderSavedBank, renderTransfer } from './render';
 import { createInWorkspace, resolveClient } from './request-context';
-import { insufficientFunds, registerTransferLookup } from './transfer-routes';
+import { insufficientFunds, registerTransferLookup, sourceWallet } from './transfer-routes';
 import { BANK_CORRIDORS } from './transfers';
 
 /** Saved bank accounts (Bank Register) and single payouts to a bank account. */
@@ -62,20 +62,6 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: FindigiDeps): v
 
   // Not in FinDIGI's document (which lists only the POST): the sandbox's way to follow one payout.
   registerTransferLookup(app, deps, '/api/fiat/payout', 'payout', 'Payout', 'payout');
-}
-
-export function sourceWallet({ state }: FindigiDeps, client: FindigiClient, value: unknown, reply: FastifyReply): FiatWallet | undefined {
-  const sourceId = stringField(value);
-  if (!sourceId) {
-    findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} source_wallet_id is required.`);
-    return undefined;
-  }
-  const source = state.wallets.get(sourceId);
-  if (!source || source.clientId !== client.id) {
-    findigiError(reply, 'NOT_FOUND', `Wallet ${sourceId} was not found in this workspace.`);
-    return undefined;
-  }
-  return source;
 }
 
 /** A saved bank account of the workspace, reachable from the wallet's currency, or answers 404/422. */

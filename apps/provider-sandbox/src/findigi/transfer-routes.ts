@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatMinor } from '../core/money';
+import { stringField } from '../http/body';
 import type { FindigiDeps } from './deps';
-import { findigiError } from './errors';
-import type { FiatWallet, Transfer } from './model';
+import { findigiError, REQUIRED_INPUT_MESSAGE } from './errors';
+import type { FiatWallet, FindigiClient, Transfer } from './model';
 import { renderTransfer } from './render';
 import { resolveClient } from './request-context';
 
@@ -26,4 +27,19 @@ export function registerTransferLookup(app: FastifyInstance, { state }: FindigiD
 export function insufficientFunds({ state }: FindigiDeps, source: FiatWallet, reply: FastifyReply): FastifyReply {
   const available = formatMinor(state.fiat.available(source.id), source.asset.precision);
   return findigiError(reply, 'INSUFFICIENT_FUNDS', `Wallet ${source.id} has ${available} ${source.asset.code} available.`);
+}
+
+/** The workspace's wallet a transfer is paid from; answers 400 or 404 and returns undefined otherwise. */
+export function sourceWallet({ state }: FindigiDeps, client: FindigiClient, value: unknown, reply: FastifyReply): FiatWallet | undefined {
+  const sourceId = stringField(value);
+  if (!sourceId) {
+    findigiError(reply, 'VALIDATION_ERROR', `${REQUIRED_INPUT_MESSAGE} source_wallet_id is required.`);
+    return undefined;
+  }
+  const source = state.wallets.get(sourceId);
+  if (!source || source.clientId !== client.id) {
+    findigiError(reply, 'NOT_FOUND', `Wallet ${sourceId} was not found in this workspace.`);
+    return undefined;
+  }
+  return source;
 }
